@@ -1,0 +1,104 @@
+// The engine both framework front-ends share: parameter and statistics storage (the
+// caller's, fixed capacity), the fold cache, and forward/backward over the C API. The
+// front-ends (keras.hpp, mindspore.hpp) only translate their framework's rules into calls
+// of this class; none of it is framework-specific.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "bnkit/batch_norm.hpp"
+
+namespace bnkit::detail {
+
+/// Pointers into a layer's fixed-capacity arrays: each per-channel array holds `capacity`
+/// floats, `workspace` holds workspace_bytes(capacity) bytes.
+struct LayerStorage {
+    std::size_t capacity;
+    float* gamma;
+    float* beta;
+    float* moving_mean;
+    float* moving_var;
+    float* scale;  // fold cache
+    float* shift;
+    float* saved_mean;
+    float* saved_invstd;
+    float* dgamma;
+    float* dbeta;
+    void* workspace;
+};
+
+/// Array storage for a layer of at most MaxChannels channels (12 floats per channel).
+template <std::size_t MaxChannels>
+struct LayerArrays {
+    static_assert(MaxChannels >= 1, "a layer needs at least one channel");
+    float gamma[MaxChannels], beta[MaxChannels], moving_mean[MaxChannels], moving_var[MaxChannels];
+    float scale[MaxChannels], shift[MaxChannels], saved_mean[MaxChannels], saved_invstd[MaxChannels];
+    float dgamma[MaxChannels], dbeta[MaxChannels];
+    float workspace[4 * MaxChannels];
+    LayerStorage storage() noexcept {
+        return {MaxChannels, gamma, beta, moving_mean, moving_var, scale, shift, saved_mean, saved_invstd,
+                dgamma, dbeta, workspace};
+    }
+};
+
+/// What one forward call does, decided by a front-end from its framework's rules.
+struct ForwardMode {
+    bool batch_statistics;  // normalize with batch statistics (else moving statistics)
+    bool update_moving;     // update the moving statistics (only with batch statistics)
+    bool use_gamma;         // false: gamma = 1 (Keras scale=False)
+    bool use_beta;          // false: beta = 0 (Keras center=False)
+    float epsilon;
+    double momentum;
+    bnkit_variance_correction moving_variance;
+    bnkit_update_form update;
+};
+
+class LayerCore {
+public:
+    explicit LayerCore(const LayerStorage& s) noexcept : s_(s) {}
+    LayerCore(const LayerCore&) = delete;  // storage_ points into the owning object
+    LayerCore& operator=(const LayerCore&) = delete;
+
+    std::size_t channels() const noexcept { return channels_; }
+    std::size_t capacity() const noexcept { return s_.capacity; }
+
+    /// Set the channel count and fill the four per-channel arrays from initializers.
+    /// BNKIT_ERR_ZERO_DIM, BNKIT_ERR_CAPACITY, BNKIT_ERR_CHANNEL_MISMATCH (a tensor
+    /// initializer of another size), BNKIT_ERR_NULL_POINTER (a tensor initializer without data).
+    [[nodiscard]] Status init(std::size_t channels, const Initializer& gamma, const Initializer& beta,
+                              const Initializer& moving_mean, const Initializer& moving_var) noexcept;
+
+    /// Forget the channel count (back to the state before init()).
+    void reset() noexcept { channels_ = 0; fold_valid_ = called_ = has_gradients_ = false; }
+
+    /// Run one forward call on a tensor already described by `desc` (desc.channels must equal
+    /// channels()). Records the mode and the statistics backward() needs.
+    [[nodiscard]] Status forward(const bnkit_bn_desc& desc, Span<const float> x, Span<float> y,
+                                 const ForwardMode& mode) noexcept;
+
+    /// Gradients of the most recent forward call (same tensor shape): dx (may be empty to
+    /// skip), and dgamma/dbeta into the layer's arrays. BNKIT_ERR_NOT_BUILT before any call.
+    [[nodiscard]] Status backward(const bnkit_bn_desc& desc, Span<const float> x, Span<const float> dy,
+                                  Span<float> dx) noexcept;
+
+    enum Param { gamma_id, beta_id, moving_mean_id, moving_var_id, dgamma_id, dbeta_id };
+    Span<const float> param(Param p) const noexcept;
+    /// Replace one parameter; BNKIT_ERR_CHANNEL_MISMATCH unless values.size == channels().
+    [[nodiscard]] Status set_param(Param p, Span<const float> values) noexcept;
+    /// Whether a backward pass has produced dgamma/dbeta.
+    bool has_gradients() const noexcept { return has_gradients_; }
+
+private:
+    float* array(Param p) const noexcept;
+
+    LayerStorage s_;
+    std::size_t channels_ = 0;
+    bool fold_valid_ = false;
+    float fold_epsilon_ = 0.0f;
+    bool fold_gamma_ = true, fold_beta_ = true;
+    bool called_ = false, has_gradients_ = false;
+    ForwardMode last_{};
+};
+
+}  // namespace bnkit::detail

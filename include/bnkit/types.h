@@ -1,0 +1,58 @@
+/* Plain data types shared by the C API. */
+#ifndef BNKIT_TYPES_H
+#define BNKIT_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Highest tensor rank bnkit accepts (MindSpore BatchNorm3d needs 5). */
+#define BNKIT_MAX_RANK 5
+
+/** A caller-owned block of scratch memory. bnkit never allocates. */
+typedef struct bnkit_buffer {
+    void* data;  /**< start of the block; any alignment */
+    size_t size; /**< usable bytes at data */
+} bnkit_buffer;
+
+/** Instruction-set paths. BNKIT_ISA_AUTO picks the best one compiled in and supported by
+ *  this CPU; any other value forces that path (tests, benchmarks). */
+typedef enum bnkit_isa {
+    BNKIT_ISA_AUTO = 0,
+    BNKIT_ISA_SCALAR = 1, /**< plain C++ loops: the reference every other path is tested against */
+    BNKIT_ISA_SSE2 = 2,
+    BNKIT_ISA_AVX2 = 3,   /**< AVX2 + FMA (+ F16C) */
+    BNKIT_ISA_AVX512 = 4, /**< AVX-512 F/CD/DQ/BW */
+    BNKIT_ISA_NEON = 5,   /**< ARMv7-A NEON */
+    BNKIT_ISA_NEON64 = 6  /**< AArch64 Advanced SIMD */
+} bnkit_isa;
+
+/** Which variance feeds the moving average in training (normalization always uses the
+ *  biased batch variance). See docs/semantics for which framework uses which. */
+typedef enum bnkit_variance_correction {
+    BNKIT_VARIANCE_BIASED = 0,  /**< sum((x-mean)^2)/n: Keras non-fused, Keras 3, tfjs, MindSpore CPU, ONNX */
+    BNKIT_VARIANCE_UNBIASED = 1 /**< sum((x-mean)^2)/(n-1), and 0 when n == 1: Keras fused,
+                                     MindSpore GPU/Ascend, PyTorch */
+} bnkit_variance_correction;
+
+/** How the moving average is written; the forms are equal in exact arithmetic and differ
+ *  in the last bit in float32. f = (float)(1 - momentum), computed in double. */
+typedef enum bnkit_update_form {
+    BNKIT_UPDATE_LERP = 0,      /**< moving = (1 - f) * moving + f * batch (TF fused kernel, MindSpore) */
+    BNKIT_UPDATE_ASSIGN_SUB = 1 /**< moving = moving - (moving - batch) * f (Keras non-fused assign_sub) */
+} bnkit_update_form;
+
+/** Which statistics a backward pass differentiates through. */
+typedef enum bnkit_bn_phase {
+    BNKIT_PHASE_TRAINING = 0, /**< batch statistics: gradient flows through mean and variance */
+    BNKIT_PHASE_INFERENCE = 1 /**< frozen (moving) statistics: dx = dy * gamma * invstd */
+} bnkit_bn_phase;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

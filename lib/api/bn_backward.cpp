@@ -1,0 +1,47 @@
+#include "../core/validate.hpp"
+#include "../dispatch/kernel_table.hpp"
+
+using namespace bnkit::detail;
+
+extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_bn_phase phase, const float* x,
+                                              const float* dy, const float* gamma, const float* mean,
+                                              const float* invstd, float* dx, float* dgamma, float* dbeta,
+                                              bnkit_buffer workspace) {
+    if (!desc || !all_nonnull(x, dy, mean, invstd, workspace.data)) return BNKIT_ERR_NULL_POINTER;
+    if (const bnkit_status s = check_desc(desc)) return s;
+    if (phase != BNKIT_PHASE_TRAINING && phase != BNKIT_PHASE_INFERENCE) return BNKIT_ERR_BAD_ARGUMENT;
+    const size_t C = desc->channels;
+    if (workspace.size < BNKIT_BN_WORKSPACE_BYTES(C)) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
+    const size_t tb = desc->count * sizeof(float), cb = C * sizeof(float);
+    // dx may coincide with x or with dy: each element is read before it is written.
+    const region r[] = {{x, tb, false},       {dy, tb, false},     {gamma, cb, false},
+                  {mean, cb, false},    {invstd, cb, false}, {dx, tb, true, 0, 1},
+                  {dgamma, cb, true},   {dbeta, cb, true},   {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
+    if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
+
+    // workspace: [0, C) sum(dy), [C, 2C) sum(dy * (x - mean)), [2C, 4C) the reduce kernel's
+    // scratch, then reused for the dx coefficients b and k ([0, C) becomes a).
+    float* ws = static_cast<float*>(workspace.data);
+    float* sum_dy = ws;
+    float* sum_dy_xc = ws + C;
+    const view v{desc->outer, C, desc->inner};
+    desc->kernels->backward_reduce_f32({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});
+
+    const float n = static_cast<float>(desc->outer * desc->inner);
+    float* a = ws;
+    float* b = ws + 2 * C;
+    float* k = ws + 3 * C;
+    for (size_t c = 0; c < C; ++c) {
+        const float is = invstd[c];
+        const float db = sum_dy[c], dg = sum_dy_xc[c] * is;
+        if (dbeta) dbeta[c] = db;
+        if (dgamma) dgamma[c] = dg;
+        const float ac = (gamma ? gamma[c] : 1.0f) * is;
+        a[c] = ac;
+        // Training: dx = a * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * invstd.
+        b[c] = phase == BNKIT_PHASE_TRAINING ? -ac * is * (dg / n) : 0.0f;
+        k[c] = phase == BNKIT_PHASE_TRAINING ? -ac * (db / n) : 0.0f;
+    }
+    if (dx) desc->kernels->backward_apply_f32({v, x, dy, mean, a, b, k, dx});
+    return BNKIT_OK;
+}

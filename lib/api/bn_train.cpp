@@ -1,0 +1,50 @@
+#include "../core/fold.hpp"
+#include "../core/validate.hpp"
+#include "../dispatch/kernel_table.hpp"
+
+using namespace bnkit::detail;
+
+extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, const float* x,
+                                           float* y, const float* gamma, const float* beta, float* moving_mean,
+                                           float* moving_var, float* saved_mean, float* saved_invstd,
+                                           bnkit_buffer workspace) {
+    if (!desc || !p || !all_nonnull(x, y, saved_mean, saved_invstd, workspace.data)) return BNKIT_ERR_NULL_POINTER;
+    if ((moving_mean == nullptr) != (moving_var == nullptr)) return BNKIT_ERR_NULL_POINTER;
+    if (const bnkit_status s = check_desc(desc)) return s;
+    if (const bnkit_status s = check_epsilon(p->epsilon)) return s;
+    if (const bnkit_status s = check_momentum(p->momentum)) return s;
+    if ((p->moving_variance != BNKIT_VARIANCE_BIASED && p->moving_variance != BNKIT_VARIANCE_UNBIASED) ||
+        (p->update != BNKIT_UPDATE_LERP && p->update != BNKIT_UPDATE_ASSIGN_SUB))
+        return BNKIT_ERR_BAD_ARGUMENT;
+    const size_t C = desc->channels;
+    if (workspace.size < BNKIT_BN_WORKSPACE_BYTES(C)) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
+    const size_t tb = desc->count * sizeof(float), cb = C * sizeof(float);
+    const region r[] = {{x, tb, false},          {y, tb, true, 0},         {gamma, cb, false},
+                        {beta, cb, false},       {moving_mean, cb, true},  {moving_var, cb, true},
+                        {saved_mean, cb, true},  {saved_invstd, cb, true}, {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
+    if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
+
+    // workspace: [0, C) batch variance, [C, 2C) scale, [2C, 4C) the stats kernel's scratch,
+    // then reused as shift.
+    float* ws = static_cast<float*>(workspace.data);
+    float* var = ws;
+    float* scale = ws + C;
+    float* shift = ws + 2 * C;
+    const view v{desc->outer, C, desc->inner};
+    desc->kernels->stats_f32({v, x, saved_mean, var, ws + 2 * C});
+
+    const size_t n = desc->outer * desc->inner;
+    const float f = static_cast<float>(1.0 - p->momentum);
+    for (size_t c = 0; c < C; ++c) {
+        const float g = gamma ? gamma[c] : 1.0f;
+        scale[c] = fold_scale(g, var[c], p->epsilon);
+        shift[c] = beta ? beta[c] : 0.0f;
+        saved_invstd[c] = inverse_std(var[c], p->epsilon);
+        if (moving_mean) {
+            moving_mean[c] = moving_update(moving_mean[c], saved_mean[c], f, p->update);
+            moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
+        }
+    }
+    desc->kernels->normalize_f32({v, x, y, saved_mean, scale, shift});
+    return BNKIT_OK;
+}

@@ -1,0 +1,24 @@
+#include "bnkit/status.h"
+
+extern "C" const char* bnkit_status_str(bnkit_status s) {
+    switch (s) {
+        case BNKIT_OK: return "ok";
+        case BNKIT_ERR_NULL_POINTER: return "null pointer";
+        case BNKIT_ERR_BAD_RANK: return "bad rank";
+        case BNKIT_ERR_BAD_AXIS: return "bad axis";
+        case BNKIT_ERR_AXES_NOT_ADJACENT: return "feature axes not adjacent";
+        case BNKIT_ERR_ZERO_DIM: return "zero-sized dimension";
+        case BNKIT_ERR_SHAPE_OVERFLOW: return "shape overflows size_t";
+        case BNKIT_ERR_CHANNEL_MISMATCH: return "channel count mismatch";
+        case BNKIT_ERR_CAPACITY: return "more channels than the layer's capacity";
+        case BNKIT_ERR_BUFFER_TOO_SMALL: return "buffer too small";
+        case BNKIT_ERR_WORKSPACE_TOO_SMALL: return "workspace too small";
+        case BNKIT_ERR_ALIASING: return "overlapping buffers";
+        case BNKIT_ERR_BAD_EPSILON: return "bad epsilon";
+        case BNKIT_ERR_BAD_MOMENTUM: return "bad momentum";
+        case BNKIT_ERR_BAD_ARGUMENT: return "bad argument";
+        case BNKIT_ERR_NOT_BUILT: return "layer not built";
+        case BNKIT_ERR_UNSUPPORTED_ISA: return "unsupported instruction set";
+    }
+    return "unknown status";
+}

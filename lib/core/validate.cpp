@@ -1,0 +1,54 @@
+#include "validate.hpp"
+
+#include <cmath>
+
+#include "../dispatch/select.hpp"
+
+namespace bnkit::detail {
+
+bnkit_status check_aliasing(const region* r, std::size_t count) noexcept {
+    for (std::size_t i = 0; i < count; ++i)
+        for (std::size_t j = i + 1; j < count; ++j) {
+            if (!r[i].data || !r[j].data || !(r[i].written || r[j].written)) continue;
+            if (r[i].bytes == 0 || r[j].bytes == 0) continue;
+            // Compare as integers: relational operators on unrelated pointers are unspecified.
+            const auto a = reinterpret_cast<std::uintptr_t>(r[i].data);
+            const auto b = reinterpret_cast<std::uintptr_t>(r[j].data);
+            const bool overlap = a < b + r[j].bytes && b < a + r[i].bytes;
+            if (!overlap) continue;
+            const auto names = [](const region& a, std::size_t k) {
+                return a.in_place_with == static_cast<int>(k) || a.in_place_alt == static_cast<int>(k);
+            };
+            const bool paired = names(r[i], j) || names(r[j], i);
+            if (paired && a == b && r[i].bytes == r[j].bytes) continue;
+            return BNKIT_ERR_ALIASING;
+        }
+    return BNKIT_OK;
+}
+
+bnkit_status check_epsilon(float eps) noexcept {
+    return std::isfinite(eps) && eps >= 0.0f ? BNKIT_OK : BNKIT_ERR_BAD_EPSILON;
+}
+
+bnkit_status check_momentum(double momentum) noexcept {
+    return momentum >= 0.0 && momentum <= 1.0 ? BNKIT_OK : BNKIT_ERR_BAD_MOMENTUM;
+}
+
+bnkit_status check_channels(std::size_t channels) noexcept {
+    if (channels == 0) return BNKIT_ERR_ZERO_DIM;
+    return channels <= SIZE_MAX / (4u * sizeof(float)) ? BNKIT_OK : BNKIT_ERR_SHAPE_OVERFLOW;
+}
+
+bnkit_status check_desc(const bnkit_bn_desc* d) noexcept {
+    if (!d) return BNKIT_ERR_NULL_POINTER;
+    // A zeroed or garbage descriptor must not reach a kernel.
+    if (!is_kernel_table(d->kernels) || d->outer == 0 || d->channels == 0 || d->inner == 0) return BNKIT_ERR_BAD_ARGUMENT;
+    if (d->channels > SIZE_MAX / (4u * sizeof(float))) return BNKIT_ERR_SHAPE_OVERFLOW;
+    const std::size_t oc = d->outer * d->channels;
+    if (oc / d->outer != d->channels || d->count / oc != d->inner || d->count % oc != 0 ||
+        d->count > SIZE_MAX / sizeof(float))
+        return BNKIT_ERR_BAD_ARGUMENT;
+    return BNKIT_OK;
+}
+
+}  // namespace bnkit::detail
