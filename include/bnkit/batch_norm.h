@@ -66,7 +66,8 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_desc_init(bnkit_bn_desc* desc, uint32_t ra
                                                 uint32_t num_axes, const int32_t* axes);
 
 /** Force a kernel path on an initialised descriptor (BNKIT_ISA_AUTO re-selects the best).
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (not a bnkit_isa value),
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (not a bnkit_isa value, or
+ *          a descriptor bnkit_bn_desc_init did not fill),
  *          BNKIT_ERR_UNSUPPORTED_ISA (not compiled in, or this CPU lacks it) */
 BNKIT_NODISCARD bnkit_status bnkit_bn_desc_set_isa(bnkit_bn_desc* desc, bnkit_isa isa);
 
@@ -82,7 +83,7 @@ const char* bnkit_isa_name(bnkit_isa isa);
 
 /** Bytes of workspace the training and backward functions need for this descriptor.
  *  Equal to BNKIT_BN_WORKSPACE_BYTES(desc->channels).
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER */
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (desc not initialised) */
 BNKIT_NODISCARD bnkit_status bnkit_bn_workspace_size(const bnkit_bn_desc* desc, size_t* bytes);
 
 /** Fold per-channel parameters into inference coefficients, once per layer:
@@ -103,7 +104,8 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_fold_f32(size_t channels, const float* gam
  *  @param[in]  x  count floats
  *  @param[out] y  count floats; y == x (in place) is allowed
  *  @param[in]  scale, shift  C floats each, from bnkit_bn_fold_f32
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_ALIASING */
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (desc not initialised),
+ *          BNKIT_ERR_SHAPE_OVERFLOW, BNKIT_ERR_ALIASING */
 BNKIT_NODISCARD bnkit_status bnkit_bn_infer_f32(const bnkit_bn_desc* desc, const float* x, float* y,
                                                 const float* scale, const float* shift);
 
@@ -120,6 +122,7 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_infer_f32(const bnkit_bn_desc* desc, const
  *  @param[out] saved_mean, saved_invstd  C floats: what bnkit_bn_backward_f32 needs
  *  @param[in]  workspace  at least bnkit_bn_workspace_size() bytes of scratch
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER (also: only one of moving_mean/moving_var),
+ *          BNKIT_ERR_BAD_ARGUMENT (desc not initialised, or an enum value out of range),
  *          BNKIT_ERR_BAD_EPSILON, BNKIT_ERR_BAD_MOMENTUM, BNKIT_ERR_BAD_ARGUMENT,
  *          BNKIT_ERR_WORKSPACE_TOO_SMALL, BNKIT_ERR_ALIASING */
 BNKIT_NODISCARD bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnkit_bn_train_params* params,
@@ -149,7 +152,7 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_invstd_f32(size_t channels, const float* v
  *  @param[out] dx  count floats, or NULL to skip; dx == dy and dx == x allowed
  *  @param[out] dgamma, dbeta  C floats each, or NULL to skip
  *  @param[in]  workspace  at least bnkit_bn_workspace_size() bytes of scratch
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (phase),
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (phase, or desc not initialised),
  *          BNKIT_ERR_WORKSPACE_TOO_SMALL, BNKIT_ERR_ALIASING */
 BNKIT_NODISCARD bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_bn_phase phase,
                                                    const float* x, const float* dy, const float* gamma,

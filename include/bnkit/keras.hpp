@@ -7,6 +7,8 @@
 //    the moving average and raises epsilon to at least 1.001e-5; the non-fused path feeds the
 //    biased variance and uses epsilon as given;
 //  - center / scale false remove beta / gamma (no weight, no gradient);
+//  - momentum outside [0, 1] and negative or non-finite epsilon are rejected on every call
+//    (Keras checks neither);
 //  - the layer is built (channel count fixed) by build() or by its first call, and later
 //    inputs must match its rank and feature dims, as Keras' InputSpec demands.
 #pragma once

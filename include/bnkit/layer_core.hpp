@@ -28,17 +28,18 @@ struct LayerStorage {
     void* workspace;
 };
 
-/// Array storage for a layer of at most MaxChannels channels (12 floats per channel).
+/// Array storage for a layer of at most MaxChannels channels (12 floats per channel). The
+/// members carry a prefix so they never hide the front-ends' accessors (gamma(), ...).
 template <std::size_t MaxChannels>
 struct LayerArrays {
     static_assert(MaxChannels >= 1, "a layer needs at least one channel");
-    float gamma[MaxChannels], beta[MaxChannels], moving_mean[MaxChannels], moving_var[MaxChannels];
-    float scale[MaxChannels], shift[MaxChannels], saved_mean[MaxChannels], saved_invstd[MaxChannels];
-    float dgamma[MaxChannels], dbeta[MaxChannels];
-    float workspace[4 * MaxChannels];
+    float arr_gamma[MaxChannels], arr_beta[MaxChannels], arr_moving_mean[MaxChannels], arr_moving_var[MaxChannels];
+    float arr_scale[MaxChannels], arr_shift[MaxChannels], arr_saved_mean[MaxChannels], arr_saved_invstd[MaxChannels];
+    float arr_dgamma[MaxChannels], arr_dbeta[MaxChannels];
+    float arr_workspace[4 * MaxChannels];
     LayerStorage storage() noexcept {
-        return {MaxChannels, gamma, beta, moving_mean, moving_var, scale, shift, saved_mean, saved_invstd,
-                dgamma, dbeta, workspace};
+        return {MaxChannels,     arr_gamma,        arr_beta,   arr_moving_mean, arr_moving_var, arr_scale,
+                arr_shift,       arr_saved_mean,   arr_saved_invstd, arr_dgamma, arr_dbeta, arr_workspace};
     }
 };
 

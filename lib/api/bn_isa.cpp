@@ -2,7 +2,7 @@
 #include "../dispatch/select.hpp"
 
 extern "C" bnkit_status bnkit_bn_desc_set_isa(bnkit_bn_desc* desc, bnkit_isa isa) {
-    if (!desc) return BNKIT_ERR_NULL_POINTER;
+    if (const bnkit_status s = bnkit::detail::check_desc_shape(desc)) return s;
     if (isa < BNKIT_ISA_AUTO || isa > BNKIT_ISA_NEON64) return BNKIT_ERR_BAD_ARGUMENT;
     const bnkit_kernel_table* t = bnkit::detail::select_kernels(isa);
     if (!t) return BNKIT_ERR_UNSUPPORTED_ISA;

@@ -1,5 +1,7 @@
 #include "bnkit/keras.hpp"
 
+#include <limits>
+
 namespace bnkit::keras {
 namespace {
 
@@ -45,6 +47,10 @@ float BatchNormalizationBase::effective_epsilon() const noexcept {
 }
 
 Status BatchNormalizationBase::check_input(const Shape& shape, bnkit_bn_desc& desc) const noexcept {
+    // Keras itself never checks these; bnkit rejects them on every call, training or not, so
+    // a bad config cannot hide until the first training step.
+    if (!(cfg_.momentum >= 0.0 && cfg_.momentum <= 1.0)) return BNKIT_ERR_BAD_MOMENTUM;
+    if (!(cfg_.epsilon >= 0.0 && cfg_.epsilon <= static_cast<double>(std::numeric_limits<float>::max()))) return BNKIT_ERR_BAD_EPSILON;
     if (const Status s = describe(shape, cfg_.axis, desc)) return s;
     if (!built()) return BNKIT_OK;
     if (shape.rank != rank_) return BNKIT_ERR_BAD_RANK;

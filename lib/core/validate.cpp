@@ -39,16 +39,21 @@ bnkit_status check_channels(std::size_t channels) noexcept {
     return channels <= SIZE_MAX / (4u * sizeof(float)) ? BNKIT_OK : BNKIT_ERR_SHAPE_OVERFLOW;
 }
 
-bnkit_status check_desc(const bnkit_bn_desc* d) noexcept {
+bnkit_status check_desc_shape(const bnkit_bn_desc* d) noexcept {
     if (!d) return BNKIT_ERR_NULL_POINTER;
     // A zeroed or garbage descriptor must not reach a kernel.
-    if (!is_kernel_table(d->kernels) || d->outer == 0 || d->channels == 0 || d->inner == 0) return BNKIT_ERR_BAD_ARGUMENT;
+    if (d->outer == 0 || d->channels == 0 || d->inner == 0) return BNKIT_ERR_BAD_ARGUMENT;
     if (d->channels > SIZE_MAX / (4u * sizeof(float))) return BNKIT_ERR_SHAPE_OVERFLOW;
     const std::size_t oc = d->outer * d->channels;
     if (oc / d->outer != d->channels || d->count / oc != d->inner || d->count % oc != 0 ||
         d->count > SIZE_MAX / sizeof(float))
         return BNKIT_ERR_BAD_ARGUMENT;
     return BNKIT_OK;
+}
+
+bnkit_status check_desc(const bnkit_bn_desc* d) noexcept {
+    if (const bnkit_status s = check_desc_shape(d)) return s;
+    return is_kernel_table(d->kernels) ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
 }
 
 }  // namespace bnkit::detail

@@ -32,7 +32,10 @@ bnkit_status check_momentum(double momentum) noexcept;
 // channels >= 1 and channels * 4 * sizeof(float) fits size_t (the workspace of that many)
 bnkit_status check_channels(std::size_t channels) noexcept;
 
-// desc non-NULL and looks initialised (sizes consistent, a kernel table bound)
+// desc non-NULL with consistent sizes (as bnkit_bn_desc_init leaves them)
+bnkit_status check_desc_shape(const bnkit_bn_desc* desc) noexcept;
+
+// check_desc_shape, and a kernel table bound
 bnkit_status check_desc(const bnkit_bn_desc* desc) noexcept;
 
 inline bool all_nonnull() noexcept { return true; }
