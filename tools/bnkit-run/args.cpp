@@ -1,0 +1,198 @@
+#include "args.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cctype>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "error.hpp"
+
+namespace bnkit_run {
+namespace {
+
+double parse_double(const std::string& flag, const std::string& v) {
+    const char* s = v.c_str();
+    char* end = nullptr;
+    errno = 0;
+    const double d = std::strtod(s, &end);
+    if (v.empty() || *end != '\0' || std::isspace(static_cast<unsigned char>(v[0])))
+        throw Error(flag + ": '" + v + "' is not a number");
+    if (errno == ERANGE) throw Error(flag + ": '" + v + "' is out of range");
+    return d;
+}
+
+long long parse_int(const std::string& flag, const std::string& v, bool allow_negative) {
+    std::size_t i = 0;
+    if (allow_negative && (v[0] == '-' || v[0] == '+')) i = 1;
+    if (i >= v.size()) throw Error(flag + ": '" + v + "' is not an integer");
+    for (std::size_t k = i; k < v.size(); ++k)
+        if (v[k] < '0' || v[k] > '9') throw Error(flag + ": '" + v + "' is not " + (allow_negative ? "an integer" : "a non-negative integer"));
+    errno = 0;
+    const long long n = std::strtoll(v.c_str(), nullptr, 10);
+    if (errno == ERANGE) throw Error(flag + ": '" + v + "' is out of range");
+    return n;
+}
+
+bool parse_bool(const std::string& flag, const std::string& v) {
+    if (v == "true") return true;
+    if (v == "false") return false;
+    throw Error(flag + ": expected true or false, got '" + v + "'");
+}
+
+bnkit::Axes parse_axes(const std::string& flag, const std::string& v) {
+    bnkit::Axes axes;
+    axes.count = 0;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = v.find(',', start);
+        const std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.empty()) throw Error(flag + ": '" + v + "' is not a comma list of integers");
+        const long long a = parse_int(flag, item, true);
+        if (a < -static_cast<long long>(BNKIT_MAX_RANK) || a >= static_cast<long long>(BNKIT_MAX_RANK))
+            throw Error(flag + ": axis " + item + " is outside [-5, 5)");
+        if (axes.count == BNKIT_MAX_RANK) throw Error(flag + ": more than 5 axes");
+        axes.v[axes.count++] = static_cast<std::int32_t>(a);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return axes;
+}
+
+// A flag table: name -> (takes a value, handler). Flags other than --x may appear once.
+struct Flag {
+    bool takes_value;
+    std::function<void(const std::string&)> apply;
+};
+
+void add_common(std::map<std::string, Flag>& f, Options& o) {
+    f["--x"] = {true, [&o](const std::string& v) { o.x.push_back(v); }};
+    f["--gamma"] = {true, [&o](const std::string& v) { o.gamma = v; }};
+    f["--beta"] = {true, [&o](const std::string& v) { o.beta = v; }};
+    f["--moving-mean"] = {true, [&o](const std::string& v) { o.moving_mean = v; }};
+    f["--moving-variance-in"] = {true, [&o](const std::string& v) { o.moving_variance = v; }};
+    f["--dy"] = {true, [&o](const std::string& v) { o.dy = v; }};
+    f["--out"] = {true, [&o](const std::string& v) { o.out = v; }};
+}
+
+void add_keras(std::map<std::string, Flag>& f, Options& o) {
+    auto& c = o.keras;
+    f["--axis"] = {true, [&c](const std::string& v) { c.axis = parse_axes("--axis", v); }};
+    f["--momentum"] = {true, [&c](const std::string& v) { c.momentum = parse_double("--momentum", v); }};
+    f["--epsilon"] = {true, [&c](const std::string& v) { c.epsilon = parse_double("--epsilon", v); }};
+    f["--no-center"] = {false, [&c](const std::string&) { c.center = false; }};
+    f["--no-scale"] = {false, [&c](const std::string&) { c.scale = false; }};
+    f["--fused"] = {true, [&c](const std::string& v) {
+                        if (v == "auto") c.fused.reset();
+                        else if (v == "true" || v == "false") c.fused = v == "true";
+                        else throw Error("--fused: expected auto, true or false, got '" + v + "'");
+                    }};
+    f["--trainable"] = {true, [&c](const std::string& v) { c.trainable = parse_bool("--trainable", v); }};
+    f["--training"] = {true, [&o](const std::string& v) { o.keras_training = parse_bool("--training", v); }};
+}
+
+void add_mindspore(std::map<std::string, Flag>& f, Options& o) {
+    using namespace bnkit::mindspore;
+    auto& c = o.mindspore;
+    f["--num-features"] = {true, [&o](const std::string& v) {
+                               o.num_features = static_cast<std::size_t>(parse_int("--num-features", v, false));
+                           }};
+    f["--eps"] = {true, [&c](const std::string& v) { c.eps = parse_double("--eps", v); }};
+    f["--momentum"] = {true, [&c](const std::string& v) { c.momentum = parse_double("--momentum", v); }};
+    f["--no-affine"] = {false, [&c](const std::string&) { c.affine = false; }};
+    f["--data-format"] = {true, [&c](const std::string& v) {
+                              if (v == "NCHW") c.data_format = DataFormat::NCHW;
+                              else if (v == "NHWC") c.data_format = DataFormat::NHWC;
+                              else throw Error("--data-format: expected NCHW or NHWC, got '" + v + "'");
+                          }};
+    f["--use-batch-statistics"] = {true, [&c](const std::string& v) {
+                                       if (v == "none") c.use_batch_statistics.reset();
+                                       else if (v == "true" || v == "false") c.use_batch_statistics = v == "true";
+                                       else throw Error("--use-batch-statistics: expected none, true or false, got '" + v + "'");
+                                   }};
+    f["--train"] = {false, [&o](const std::string&) { o.mindspore_train = true; }};
+    f["--eval"] = {false, [&o](const std::string&) { o.mindspore_train = false; }};
+    f["--moving-variance"] = {true, [&c](const std::string& v) {
+                                  if (v == "unbiased") c.moving_variance = MovingVariance::unbiased;
+                                  else if (v == "biased") c.moving_variance = MovingVariance::biased;
+                                  else throw Error("--moving-variance: expected biased or unbiased, got '" + v + "'");
+                              }};
+}
+
+}  // namespace
+
+const char* usage() {
+    return "usage:\n"
+           "  bnkit-run keras [--axis A[,A...]] [--momentum M] [--epsilon E] [--no-center] [--no-scale]\n"
+           "                  [--fused auto|true|false] [--trainable true|false] [--training true|false]\n"
+           "                  COMMON\n"
+           "  bnkit-run mindspore --num-features C [--eps E] [--momentum M] [--no-affine]\n"
+           "                  [--data-format NCHW|NHWC] [--use-batch-statistics none|true|false]\n"
+           "                  [--train|--eval] [--moving-variance biased|unbiased] COMMON\n"
+           "  bnkit-run --help\n"
+           "COMMON:\n"
+           "  --x FILE [--x FILE ...]   input .npy ('<f4'), one layer call per file, in order\n"
+           "  [--gamma FILE] [--beta FILE] [--moving-mean FILE] [--moving-variance-in FILE]\n"
+           "  [--dy FILE]               upstream gradient (exactly one --x): writes dx, dgamma, dbeta\n"
+           "  --out DIR                 output directory (created if missing)\n"
+           "Defaults: keras axis -1, momentum 0.99, epsilon 1e-3, fused auto, trainable true,\n"
+           "training None; mindspore eps 1e-5, momentum 0.9, NCHW, use-batch-statistics none,\n"
+           "eval mode, moving-variance unbiased. See docs/bnkit-run.md.\n"
+           "Exit status: 0 success, 2 bad input (one line on stderr, no files written).\n";
+}
+
+Options parse_args(int argc, const char* const* argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+            o.help = true;
+            return o;
+        }
+    if (argc < 2) throw Error("missing subcommand (keras or mindspore); try --help");
+    const std::string sub = argv[1];
+    std::map<std::string, Flag> flags;
+    add_common(flags, o);
+    if (sub == "keras") {
+        o.framework = Framework::keras;
+        add_keras(flags, o);
+    } else if (sub == "mindspore") {
+        o.framework = Framework::mindspore;
+        add_mindspore(flags, o);
+    } else {
+        throw Error("unknown subcommand '" + sub + "' (expected keras or mindspore)");
+    }
+
+    std::set<std::string> seen;
+    bool mode_seen = false;  // --train / --eval
+    for (int i = 2; i < argc; ++i) {
+        const std::string name = argv[i];
+        const auto it = flags.find(name);
+        if (it == flags.end()) throw Error("unknown flag '" + name + "' for " + sub);
+        if (name != "--x" && !seen.insert(name).second) throw Error(name + " given more than once");
+        if (name == "--train" || name == "--eval") {
+            if (mode_seen) throw Error("--train and --eval are exclusive");
+            mode_seen = true;
+        }
+        std::string value;
+        if (it->second.takes_value) {
+            if (i + 1 >= argc) throw Error(name + ": missing value");
+            value = argv[++i];
+            if (value.empty()) throw Error(name + ": empty value");
+        }
+        it->second.apply(value);
+    }
+
+    if (o.x.empty()) throw Error("missing --x FILE");
+    if (o.out.empty()) throw Error("missing --out DIR");
+    if (o.framework == Framework::mindspore && !seen.count("--num-features")) throw Error("missing --num-features C");
+    if (o.framework == Framework::keras) {
+        if (o.gamma && !o.keras.scale) throw Error("--gamma given with --no-scale (the layer has no gamma)");
+        if (o.beta && !o.keras.center) throw Error("--beta given with --no-center (the layer has no beta)");
+    }
+    if (o.dy && o.x.size() != 1) throw Error("--dy needs exactly one --x (got " + std::to_string(o.x.size()) + ")");
+    return o;
+}
+
+}  // namespace bnkit_run

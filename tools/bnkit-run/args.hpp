@@ -1,0 +1,42 @@
+// bnkit-run's command line: the flags of docs/bnkit-run.md, parsed strictly (unknown flags,
+// missing values, bad numbers and repeated flags are Errors). Nothing here touches files.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bnkit/keras.hpp"
+#include "bnkit/mindspore.hpp"
+
+namespace bnkit_run {
+
+enum class Framework { keras, mindspore };
+
+struct Options {
+    bool help = false;
+    Framework framework = Framework::keras;
+
+    // keras
+    bnkit::keras::Config keras;          // axis, momentum, epsilon, center, scale, trainable, fused
+    std::optional<bool> keras_training;  // None (false)
+
+    // mindspore
+    std::size_t num_features = 0;
+    bnkit::mindspore::Config mindspore;  // eps, momentum, affine, data_format, use_batch_statistics, moving_variance
+    bool mindspore_train = false;        // a fresh Cell is in eval mode
+
+    // common
+    std::vector<std::string> x;
+    std::optional<std::string> gamma, beta, moving_mean, moving_variance, dy;
+    std::string out;
+};
+
+/// Parse argv[1..argc). "--help" anywhere sets help and skips every other check.
+Options parse_args(int argc, const char* const* argv);
+
+/// The usage text --help prints.
+const char* usage();
+
+}  // namespace bnkit_run

@@ -1,0 +1,43 @@
+#include "run.hpp"
+
+#include "error.hpp"
+
+namespace bnkit_run {
+
+Inputs load_inputs(const Options& o) {
+    Inputs in;
+    for (const std::string& path : o.x) in.x.push_back(read_npy(path));
+    auto load = [](const std::optional<std::string>& path) -> std::optional<Array> {
+        if (!path) return std::nullopt;
+        return read_npy(*path);
+    };
+    in.gamma = load(o.gamma);
+    in.beta = load(o.beta);
+    in.moving_mean = load(o.moving_mean);
+    in.moving_variance = load(o.moving_variance);
+    in.dy = load(o.dy);
+    if (in.dy && in.dy->shape != in.x.front().shape)
+        throw Error("--dy " + *o.dy + ": shape " + shape_str(in.dy->shape) + " differs from x shape " +
+                    shape_str(in.x.front().shape));
+    return in;
+}
+
+std::vector<OutputFile> compute(const Options& o) {
+    const Inputs in = load_inputs(o);
+    RunResult r = o.framework == Framework::keras ? run_keras(o, in) : run_mindspore(o, in);
+
+    std::vector<OutputFile> files;
+    const bool several = r.steps.size() > 1;
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        const std::string suffix = several ? "_step" + std::to_string(i) : "";
+        files.push_back({"y" + suffix + ".npy", std::move(r.steps[i].y)});
+        files.push_back({"moving_mean" + suffix + ".npy", std::move(r.steps[i].moving_mean)});
+        files.push_back({"moving_variance" + suffix + ".npy", std::move(r.steps[i].moving_variance)});
+    }
+    if (r.dx) files.push_back({"dx.npy", std::move(*r.dx)});
+    if (r.dgamma) files.push_back({"dgamma.npy", std::move(*r.dgamma)});
+    if (r.dbeta) files.push_back({"dbeta.npy", std::move(*r.dbeta)});
+    return files;
+}
+
+}  // namespace bnkit_run
