@@ -41,8 +41,9 @@ typedef enum bnkit_status {
     BNKIT_ERR_BAD_ARGUMENT = 14,     /**< An enum or flag value outside its documented set. */
     BNKIT_ERR_NOT_BUILT = 15,        /**< A Keras layer used before its channel count is known (no
                                           build() and no call yet) where that count is needed. */
-    BNKIT_ERR_UNSUPPORTED_ISA = 16   /**< The requested instruction set is not compiled in, or the CPU
+    BNKIT_ERR_UNSUPPORTED_ISA = 16,  /**< The requested instruction set is not compiled in, or the CPU
                                           lacks it. */
+    BNKIT_STATUS_MAX_ENUM_ = 0x7fffffff /**< not a status: makes any int a valid bnkit_status object */
 } bnkit_status;
 
 /** A short, static, English description of a status ("ok", "null pointer", ...).

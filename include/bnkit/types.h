@@ -27,28 +27,33 @@ typedef enum bnkit_isa {
     BNKIT_ISA_AVX2 = 3,   /**< AVX2 + FMA (+ F16C) */
     BNKIT_ISA_AVX512 = 4, /**< AVX-512 F/CD/DQ/BW */
     BNKIT_ISA_NEON = 5,   /**< ARMv7-A NEON */
-    BNKIT_ISA_NEON64 = 6  /**< AArch64 Advanced SIMD */
+    BNKIT_ISA_NEON64 = 6, /**< AArch64 Advanced SIMD */
+    BNKIT_ISA_MAX_ENUM_ = 0x7fffffff /**< not a value: makes any int a valid bnkit_isa object,
+                                          so a bad value is a status, not undefined behaviour */
 } bnkit_isa;
 
 /** Which variance feeds the moving average in training (normalization always uses the
  *  biased batch variance). See docs/semantics for which framework uses which. */
 typedef enum bnkit_variance_correction {
     BNKIT_VARIANCE_BIASED = 0,  /**< sum((x-mean)^2)/n: Keras non-fused, Keras 3, tfjs, MindSpore CPU, ONNX */
-    BNKIT_VARIANCE_UNBIASED = 1 /**< sum((x-mean)^2)/(n-1), and 0 when n == 1: Keras fused,
+    BNKIT_VARIANCE_UNBIASED = 1, /**< sum((x-mean)^2)/(n-1), and 0 when n == 1: Keras fused,
                                      MindSpore GPU/Ascend, PyTorch */
+    BNKIT_VARIANCE_MAX_ENUM_ = 0x7fffffff /**< not a value (see BNKIT_ISA_MAX_ENUM_) */
 } bnkit_variance_correction;
 
 /** How the moving average is written; the forms are equal in exact arithmetic and differ
  *  in the last bit in float32. f = (float)(1 - momentum), computed in double. */
 typedef enum bnkit_update_form {
     BNKIT_UPDATE_LERP = 0,      /**< moving = (1 - f) * moving + f * batch (TF fused kernel, MindSpore) */
-    BNKIT_UPDATE_ASSIGN_SUB = 1 /**< moving = moving - (moving - batch) * f (Keras non-fused assign_sub) */
+    BNKIT_UPDATE_ASSIGN_SUB = 1, /**< moving = moving - (moving - batch) * f (Keras non-fused assign_sub) */
+    BNKIT_UPDATE_MAX_ENUM_ = 0x7fffffff /**< not a value (see BNKIT_ISA_MAX_ENUM_) */
 } bnkit_update_form;
 
 /** Which statistics a backward pass differentiates through. */
 typedef enum bnkit_bn_phase {
     BNKIT_PHASE_TRAINING = 0, /**< batch statistics: gradient flows through mean and variance */
-    BNKIT_PHASE_INFERENCE = 1 /**< frozen (moving) statistics: dx = dy * gamma * invstd */
+    BNKIT_PHASE_INFERENCE = 1, /**< frozen (moving) statistics: dx = dy * gamma * invstd */
+    BNKIT_PHASE_MAX_ENUM_ = 0x7fffffff /**< not a value (see BNKIT_ISA_MAX_ENUM_) */
 } bnkit_bn_phase;
 
 #ifdef __cplusplus

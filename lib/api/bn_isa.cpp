@@ -26,6 +26,7 @@ extern "C" const char* bnkit_isa_name(bnkit_isa isa) {
         case BNKIT_ISA_AVX512: return "avx512";
         case BNKIT_ISA_NEON: return "neon";
         case BNKIT_ISA_NEON64: return "neon64";
+        case BNKIT_ISA_MAX_ENUM_: break;
     }
     return "unknown";
 }

@@ -19,6 +19,7 @@ extern "C" const char* bnkit_status_str(bnkit_status s) {
         case BNKIT_ERR_BAD_ARGUMENT: return "bad argument";
         case BNKIT_ERR_NOT_BUILT: return "layer not built";
         case BNKIT_ERR_UNSUPPORTED_ISA: return "unsupported instruction set";
+        case BNKIT_STATUS_MAX_ENUM_: break;
     }
     return "unknown status";
 }

@@ -43,11 +43,12 @@ bnkit_status check_desc_shape(const bnkit_bn_desc* d) noexcept {
     if (!d) return BNKIT_ERR_NULL_POINTER;
     // A zeroed or garbage descriptor must not reach a kernel.
     if (d->outer == 0 || d->channels == 0 || d->inner == 0) return BNKIT_ERR_BAD_ARGUMENT;
-    if (d->channels > SIZE_MAX / (4u * sizeof(float))) return BNKIT_ERR_SHAPE_OVERFLOW;
     const std::size_t oc = d->outer * d->channels;
     if (oc / d->outer != d->channels || d->count / oc != d->inner || d->count % oc != 0 ||
         d->count > SIZE_MAX / sizeof(float))
         return BNKIT_ERR_BAD_ARGUMENT;
+    // Only a consistent descriptor can be "too many channels"; garbage is BAD_ARGUMENT above.
+    if (d->channels > SIZE_MAX / (4u * sizeof(float))) return BNKIT_ERR_SHAPE_OVERFLOW;
     return BNKIT_OK;
 }
 
