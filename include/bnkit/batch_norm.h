@@ -47,9 +47,10 @@ typedef struct bnkit_bn_train_params {
     bnkit_update_form update;                  /**< float32 form of the moving average */
 } bnkit_bn_train_params;
 
-/** Bytes of workspace that bnkit_bn_train_f32 and bnkit_bn_backward_f32 need for C channels.
- *  A compile-time constant for static arrays (see also bnkit::workspace_bytes()). */
-#define BNKIT_BN_WORKSPACE_BYTES(channels) ((size_t)(channels) * 4u * sizeof(float))
+/** Bytes of workspace that bnkit_bn_train_f32 and bnkit_bn_backward_f32 need for C channels:
+ *  four floats per channel plus 16 bytes, so a workspace at any byte address can be aligned
+ *  inside. A compile-time constant for static arrays (see also bnkit::workspace_bytes()). */
+#define BNKIT_BN_WORKSPACE_BYTES(channels) ((size_t)(channels) * 4u * sizeof(float) + 16u)
 
 /** Describe a tensor of shape dims[0..rank) with feature axes axes[0..num_axes).
  *  Axes may be negative (counted from the end, Keras style) and listed in any order; several

@@ -13,7 +13,7 @@ namespace bnkit {
 using Status = bnkit_status;
 
 /// Bytes of workspace training and backward need for `channels` channels (for static arrays).
-constexpr std::size_t workspace_bytes(std::size_t channels) noexcept { return channels * 4u * sizeof(float); }
+constexpr std::size_t workspace_bytes(std::size_t channels) noexcept { return BNKIT_BN_WORKSPACE_BYTES(channels); }
 
 /// A pointer and an element count: how the C++ layer passes caller buffers, so a short
 /// buffer is BNKIT_ERR_BUFFER_TOO_SMALL instead of an overrun.

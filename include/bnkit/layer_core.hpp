@@ -36,7 +36,7 @@ struct LayerArrays {
     float arr_gamma[MaxChannels], arr_beta[MaxChannels], arr_moving_mean[MaxChannels], arr_moving_var[MaxChannels];
     float arr_scale[MaxChannels], arr_shift[MaxChannels], arr_saved_mean[MaxChannels], arr_saved_invstd[MaxChannels];
     float arr_dgamma[MaxChannels], arr_dbeta[MaxChannels];
-    float arr_workspace[4 * MaxChannels];
+    unsigned char arr_workspace[workspace_bytes(MaxChannels)];
     LayerStorage storage() noexcept {
         return {MaxChannels,     arr_gamma,        arr_beta,   arr_moving_mean, arr_moving_var, arr_scale,
                 arr_shift,       arr_saved_mean,   arr_saved_invstd, arr_dgamma, arr_dbeta, arr_workspace};

@@ -9,7 +9,8 @@ extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_b
                                               bnkit_buffer workspace) {
     if (!desc || !all_nonnull(x, dy, mean, invstd, workspace.data)) return BNKIT_ERR_NULL_POINTER;
     if (const bnkit_status s = check_desc(desc)) return s;
-    if (phase != BNKIT_PHASE_TRAINING && phase != BNKIT_PHASE_INFERENCE) return BNKIT_ERR_BAD_ARGUMENT;
+    const int32_t ph = enum_value(phase);
+    if (ph != BNKIT_PHASE_TRAINING && ph != BNKIT_PHASE_INFERENCE) return BNKIT_ERR_BAD_ARGUMENT;
     const size_t C = desc->channels;
     if (workspace.size < BNKIT_BN_WORKSPACE_BYTES(C)) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
     const size_t tb = desc->count * sizeof(float), cb = C * sizeof(float);
@@ -21,7 +22,7 @@ extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_b
 
     // workspace: [0, C) sum(dy), [C, 2C) sum(dy * (x - mean)), [2C, 4C) the reduce kernel's
     // scratch, then reused for the dx coefficients b and k ([0, C) becomes a).
-    float* ws = static_cast<float*>(workspace.data);
+    float* ws = workspace_floats(workspace);
     float* sum_dy = ws;
     float* sum_dy_xc = ws + C;
     const view v{desc->outer, C, desc->inner};

@@ -13,8 +13,9 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
     if (const bnkit_status s = check_desc(desc)) return s;
     if (const bnkit_status s = check_epsilon(p->epsilon)) return s;
     if (const bnkit_status s = check_momentum(p->momentum)) return s;
-    if ((p->moving_variance != BNKIT_VARIANCE_BIASED && p->moving_variance != BNKIT_VARIANCE_UNBIASED) ||
-        (p->update != BNKIT_UPDATE_LERP && p->update != BNKIT_UPDATE_ASSIGN_SUB))
+    const int32_t corr = enum_value(p->moving_variance), form = enum_value(p->update);
+    if ((corr != BNKIT_VARIANCE_BIASED && corr != BNKIT_VARIANCE_UNBIASED) ||
+        (form != BNKIT_UPDATE_LERP && form != BNKIT_UPDATE_ASSIGN_SUB))
         return BNKIT_ERR_BAD_ARGUMENT;
     const size_t C = desc->channels;
     if (workspace.size < BNKIT_BN_WORKSPACE_BYTES(C)) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
@@ -26,7 +27,7 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
 
     // workspace: [0, C) batch variance, [C, 2C) scale, [2C, 4C) the stats kernel's scratch,
     // then reused as shift.
-    float* ws = static_cast<float*>(workspace.data);
+    float* ws = workspace_floats(workspace);
     float* var = ws;
     float* scale = ws + C;
     float* shift = ws + 2 * C;

@@ -1,7 +1,9 @@
 #include "bnkit/status.h"
 
+#include "../core/validate.hpp"
+
 extern "C" const char* bnkit_status_str(bnkit_status s) {
-    switch (s) {
+    switch (bnkit::detail::enum_value(s)) {  // any int may arrive from C
         case BNKIT_OK: return "ok";
         case BNKIT_ERR_NULL_POINTER: return "null pointer";
         case BNKIT_ERR_BAD_RANK: return "bad rank";
@@ -19,7 +21,6 @@ extern "C" const char* bnkit_status_str(bnkit_status s) {
         case BNKIT_ERR_BAD_ARGUMENT: return "bad argument";
         case BNKIT_ERR_NOT_BUILT: return "layer not built";
         case BNKIT_ERR_UNSUPPORTED_ISA: return "unsupported instruction set";
-        case BNKIT_STATUS_MAX_ENUM_: break;
     }
     return "unknown status";
 }

@@ -36,7 +36,7 @@ bnkit_status check_momentum(double momentum) noexcept {
 
 bnkit_status check_channels(std::size_t channels) noexcept {
     if (channels == 0) return BNKIT_ERR_ZERO_DIM;
-    return channels <= SIZE_MAX / (4u * sizeof(float)) ? BNKIT_OK : BNKIT_ERR_SHAPE_OVERFLOW;
+    return channels <= (SIZE_MAX - 16u) / (4u * sizeof(float)) ? BNKIT_OK : BNKIT_ERR_SHAPE_OVERFLOW;
 }
 
 bnkit_status check_desc_shape(const bnkit_bn_desc* d) noexcept {
@@ -48,7 +48,7 @@ bnkit_status check_desc_shape(const bnkit_bn_desc* d) noexcept {
         d->count > SIZE_MAX / sizeof(float))
         return BNKIT_ERR_BAD_ARGUMENT;
     // Only a consistent descriptor can be "too many channels"; garbage is BAD_ARGUMENT above.
-    if (d->channels > SIZE_MAX / (4u * sizeof(float))) return BNKIT_ERR_SHAPE_OVERFLOW;
+    if (check_channels(d->channels) != BNKIT_OK) return BNKIT_ERR_SHAPE_OVERFLOW;
     return BNKIT_OK;
 }
 

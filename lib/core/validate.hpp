@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "bnkit/batch_norm.h"
 
@@ -11,12 +12,13 @@ namespace bnkit::detail {
 
 // A caller buffer as an address range; `written` marks outputs. `in_place_with` and
 // `in_place_alt` name the indices of buffers it may coincide with exactly (-1: none).
+// Small on purpose: train and backward keep nine of these on the stack.
 struct region {
     const void* data;
     std::size_t bytes;
     bool written;
-    int in_place_with = -1;
-    int in_place_alt = -1;
+    signed char in_place_with = -1;
+    signed char in_place_alt = -1;
 };
 
 // BNKIT_ERR_ALIASING if any written region overlaps another region, unless the two are the
@@ -29,7 +31,7 @@ bnkit_status check_epsilon(float eps) noexcept;
 // momentum in [0, 1] (NaN fails)
 bnkit_status check_momentum(double momentum) noexcept;
 
-// channels >= 1 and channels * 4 * sizeof(float) fits size_t (the workspace of that many)
+// channels >= 1 and BNKIT_BN_WORKSPACE_BYTES(channels) fits size_t
 bnkit_status check_channels(std::size_t channels) noexcept;
 
 // desc non-NULL with consistent sizes (as bnkit_bn_desc_init leaves them)
@@ -37,6 +39,22 @@ bnkit_status check_desc_shape(const bnkit_bn_desc* desc) noexcept;
 
 // check_desc_shape, and a kernel table bound
 bnkit_status check_desc(const bnkit_bn_desc* desc) noexcept;
+
+// The int held by an enum object, read without an enum-typed load: a caller (C code, or a
+// bad cast) may pass any int, and loading an out-of-range enum is undefined in C++.
+template <class E>
+inline std::int32_t enum_value(const E& e) noexcept {
+    static_assert(sizeof(E) == sizeof(std::int32_t), "bnkit enums are int-sized");
+    std::int32_t v;
+    std::memcpy(&v, &e, sizeof v);
+    return v;
+}
+
+// The caller's workspace as floats, aligned up to 16 bytes (BNKIT_BN_WORKSPACE_BYTES has the slack).
+inline float* workspace_floats(const bnkit_buffer& ws) noexcept {
+    const auto a = reinterpret_cast<std::uintptr_t>(ws.data);
+    return reinterpret_cast<float*>((a + 15u) & ~static_cast<std::uintptr_t>(15u));
+}
 
 inline bool all_nonnull() noexcept { return true; }
 template <class P, class... R>

@@ -25,6 +25,7 @@ bool host_is_little_endian() {
 
 // Little-endian float32 bytes <-> floats, whatever the host's byte order.
 void floats_from_le(const char* src, std::size_t n, float* dst) {
+    if (n == 0) return;  // an empty array's data pointer may be null
     if (host_is_little_endian()) {
         std::memcpy(dst, src, n * 4);
         return;
