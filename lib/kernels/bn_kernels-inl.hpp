@@ -1,0 +1,76 @@
+// Definitions of bn_kernels<Arch> (bn_kernels.hpp): each op is one element-wise formula or
+// one per-channel sum handed to the loop drivers of bn_loops-inl.hpp. Include this file only
+// from the per-ISA instantiation units in platform/<isa>/.
+//
+// Rounding: the element-wise formulas use xsimd::fma where the reference has a multiply then
+// an add. xsimd fuses it (one rounding) only on FMA archs (fma3<avx2>, neon64); on sse2 and,
+// in xsimd 8.1, on avx512bw it is a multiply then an add, exactly the reference's rounding
+// (the whole project builds with -ffp-contract=off). A fused result differs from the
+// reference by at most one rounding of the product, about 1 ulp of |x*s| + |t|.
+#pragma once
+
+#include "bn_kernels.hpp"
+#include "bn_loops-inl.hpp"
+
+namespace bnkit::detail {
+
+template <class Arch>
+void bn_kernels<Arch>::infer_f32(const infer_args& a) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    loops<Arch>::template map_channels<1, 2>(
+        a.v, {a.x}, a.y, {a.scale, a.shift},
+        [](const std::array<batch, 1>& x, const std::array<batch, 2>& c) { return xsimd::fma(x[0], c[0], c[1]); });
+}
+
+// Shifted two-pass statistics like the reference: the first pass sums x - x0 (x0 = the
+// channel's first element, so the sum stays small when |mean| >> std), the second
+// (x - mean)^2. mean holds x0 and var the first pass's sums until they are finished.
+template <class Arch>
+void bn_kernels<Arch>::stats_f32(const stats_args& a) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    const view& v = a.v;
+    const float n = static_cast<float>(v.outer * v.inner);
+    for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = a.x[c * v.inner];
+    loops<Arch>::template reduce_channels<1, 1>(
+        v, {a.x}, a.mean, {a.var}, a.scratch,
+        [](const std::array<batch, 1>& x, const batch& x0) { return std::array<batch, 1>{x[0] - x0}; });
+    for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = a.mean[c] + a.var[c] / n;
+    loops<Arch>::template reduce_channels<1, 1>(v, {a.x}, a.mean, {a.var}, a.scratch,
+                                                [](const std::array<batch, 1>& x, const batch& mean) {
+                                                    const batch d = x[0] - mean;
+                                                    return std::array<batch, 1>{d * d};
+                                                });
+    for (std::size_t c = 0; c < v.channels; ++c) a.var[c] = a.var[c] / n;
+}
+
+template <class Arch>
+void bn_kernels<Arch>::normalize_f32(const normalize_args& a) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    loops<Arch>::template map_channels<1, 3>(
+        a.v, {a.x}, a.y, {a.mean, a.scale, a.shift},
+        [](const std::array<batch, 1>& x, const std::array<batch, 3>& c) {
+            return xsimd::fma(x[0] - c[0], c[1], c[2]);
+        });
+}
+
+template <class Arch>
+void bn_kernels<Arch>::backward_reduce_f32(const backward_reduce_args& a) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    loops<Arch>::template reduce_channels<2, 2>(
+        a.v, {a.x, a.dy}, a.mean, {a.sum_dy, a.sum_dy_xc}, a.scratch,
+        [](const std::array<batch, 2>& in, const batch& mean) {
+            return std::array<batch, 2>{in[1], in[1] * (in[0] - mean)};
+        });
+}
+
+template <class Arch>
+void bn_kernels<Arch>::backward_apply_f32(const backward_apply_args& a) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    loops<Arch>::template map_channels<2, 4>(
+        a.v, {a.x, a.dy}, a.dx, {a.mean, a.a, a.b, a.k},
+        [](const std::array<batch, 2>& in, const std::array<batch, 4>& c) {
+            return xsimd::fma(c[1], in[1], xsimd::fma(c[2], in[0] - c[0], c[3]));
+        });
+}
+
+}  // namespace bnkit::detail

@@ -1,0 +1,35 @@
+// The SIMD kernels, written once over xsimd::batch<float, Arch> (see bn_kernels-inl.hpp) and
+// instantiated once per instruction set in platform/<isa>/kernels_<arch>.cpp, each of those
+// translation units compiled with that ISA's flags. Every other TU sees only the extern
+// declarations below and takes the functions' addresses for its kernel tables.
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#include "../dispatch/kernel_table.hpp"
+
+namespace bnkit::detail {
+
+// One kernel path: the five functions of bnkit_kernel_table for batch<float, Arch>.
+template <class Arch>
+struct bn_kernels {
+    static void infer_f32(const infer_args& a) noexcept;
+    static void stats_f32(const stats_args& a) noexcept;
+    static void normalize_f32(const normalize_args& a) noexcept;
+    static void backward_reduce_f32(const backward_reduce_args& a) noexcept;
+    static void backward_apply_f32(const backward_apply_args& a) noexcept;
+};
+
+// One line per compiled path; BNKIT_KERNELS_<ISA> is defined by bnkit_add_isa_sources()
+// (tools/cmake/BnkitIsa.cmake) for the paths this build compiles.
+#ifdef BNKIT_KERNELS_SSE2
+extern template struct bn_kernels<xsimd::sse2>;
+#endif
+#ifdef BNKIT_KERNELS_AVX2
+extern template struct bn_kernels<xsimd::fma3<xsimd::avx2>>;
+#endif
+#ifdef BNKIT_KERNELS_AVX512
+extern template struct bn_kernels<xsimd::avx512bw>;
+#endif
+
+}  // namespace bnkit::detail

@@ -1,0 +1,256 @@
+// The two loop drivers every kernel is built from, written once over batch<float, Arch>:
+// map_channels (element-wise ops) and reduce_channels (per-channel sums). Each picks its
+// loop from the [outer, C, inner] view:
+//  - C * inner < W ("short period", e.g. NHWC with 3 channels): the tensor is one flat
+//    stream whose channel pattern repeats every P = C * inner elements, so the k-th vector of
+//    every P vectors sees the same channel in each lane; per-channel values are expanded once
+//    into P pattern vectors (reductions keep P accumulators, folded by channel at the end).
+//  - inner == 1 ("channels-last", e.g. NHWC): one contiguous row of C channels per outer
+//    index; per-channel values are loaded as vectors from their arrays at the same offset.
+//  - otherwise ("channels-first", e.g. NCHW): one contiguous row of `inner` elements per
+//    (outer, channel); per-channel values are broadcast once per row and the row is walked W
+//    lanes at a time. Rows shorter than W (small inner, many channels) go through the same
+//    code as the tail of a long row: correct, not fast (such shapes are rare).
+// Tails go through a partial batch copied through a W-float stack buffer, so no load or store
+// ever touches memory outside the caller's arrays and no alignment is assumed. Every element
+// therefore goes through the same batch arithmetic, wherever it sits.
+//
+// Sums are compensated like the reference's: Kahan in every vector lane, Neumaier when lanes
+// are folded into a channel's total, so the error stays O(eps) of the terms' magnitudes
+// whatever the count (a plain float sum grows as O(n eps)). Four operations per term instead
+// of one; on large tensors the reductions stay memory-bound.
+//
+// Everything here is a member of a template on Arch, and pointer lists are plain arrays: a
+// non-template inline function (or a std:: template instantiated identically everywhere)
+// compiled in several per-ISA translation units can be merged by the linker into the copy
+// built with the widest flags (docs/platform-notes.md).
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include <xsimd/xsimd.hpp>
+
+#include "../dispatch/kernel_table.hpp"
+
+namespace bnkit::detail {
+
+template <class Arch>
+struct loops {
+    using batch = xsimd::batch<float, Arch>;
+    static constexpr std::size_t W = batch::size;
+    static_assert(W <= 16, "lane_index below covers up to 16 lanes");
+
+    // Independent accumulators per output in the channels-first reduction: a compensated add
+    // is a chain of dependent operations, so several run side by side.
+    static constexpr std::size_t unroll = 4;
+
+    // n <= W floats at p; lanes from n on are zero. Never reads p[n] or beyond.
+    static batch load(const float* p, std::size_t n) noexcept {
+        if (n == W) return batch::load_unaligned(p);
+        float buf[W] = {};
+        for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
+        return batch::load_unaligned(buf);
+    }
+
+    // Stores the first n <= W lanes of v at p. Never writes p[n] or beyond.
+    static void store(float* p, std::size_t n, const batch& v) noexcept {
+        if (n == W) return v.store_unaligned(p);
+        float buf[W];
+        v.store_unaligned(buf);
+        for (std::size_t i = 0; i < n; ++i) p[i] = buf[i];
+    }
+
+    // v with the lanes from n on set to zero (a partial batch's padding must add nothing).
+    static batch first_lanes(const batch& v, std::size_t n) noexcept {
+        static constexpr float lane_index[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+        return xsimd::select(batch::load_unaligned(lane_index) < batch(static_cast<float>(n)), v, batch(0.0f));
+    }
+
+    // out[e] = f(in[0][e], ..., in[NIn-1][e], coef[0][c], ..., coef[K-1][c]) for each element e
+    // of channel c; f takes std::array<batch, NIn> and std::array<batch, K>, returns a batch.
+    // out may equal any in[j]: each batch is loaded before the same lanes are stored.
+    template <std::size_t NIn, std::size_t K, class F>
+    static void map_channels(const view& v, const float* const (&in)[NIn], float* out, const float* const (&coef)[K],
+                             F f) noexcept {
+        std::array<batch, NIn> xs;
+        std::array<batch, K> cs;
+        auto step = [&](std::size_t at, std::size_t n) {
+            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + at, n);
+            store(out + at, n, f(xs, cs));
+        };
+        const std::size_t C = v.channels;
+        if (C * v.inner < W) {
+            const std::size_t P = C * v.inner, count = v.outer * P;
+            std::array<std::array<batch, K>, W> pattern;
+            for (std::size_t k = 0; k < P; ++k)
+                for (std::size_t q = 0; q < K; ++q) pattern[k][q] = expand(coef[q], v, k);
+            for (std::size_t e = 0, k = 0; e < count; e += W, k = k + 1 == P ? 0 : k + 1) {
+                cs = pattern[k];
+                step(e, count - e < W ? count - e : W);
+            }
+            return;
+        }
+        if (v.inner == 1) {
+            for (std::size_t o = 0; o < v.outer; ++o)
+                for (std::size_t c = 0; c < C; c += W) {
+                    const std::size_t n = C - c < W ? C - c : W;
+                    for (std::size_t k = 0; k < K; ++k) cs[k] = load(coef[k] + c, n);
+                    step(o * C + c, n);
+                }
+            return;
+        }
+        for (std::size_t o = 0; o < v.outer; ++o)
+            for (std::size_t c = 0; c < C; ++c) {
+                for (std::size_t k = 0; k < K; ++k) cs[k] = batch(coef[k][c]);
+                const std::size_t row = (o * C + c) * v.inner;
+                std::size_t i = 0;
+                for (; i + W <= v.inner; i += W) step(row + i, W);
+                if (i < v.inner) step(row + i, v.inner - i);
+            }
+    }
+
+    // sums[j][c] = the sum over channel c's elements e of f(in[0][e], ..., coef[c])[j];
+    // f takes std::array<batch, NIn> and a batch, returns std::array<batch, NOut>.
+    // scratch: NOut * C floats, overwritten (compensation terms).
+    template <std::size_t NIn, std::size_t NOut, class F>
+    static void reduce_channels(const view& v, const float* const (&in)[NIn], const float* coef,
+                                float* const (&sums)[NOut], float* scratch, F f) noexcept {
+        if (v.channels * v.inner < W)
+            reduce_short_period(v, in, coef, sums, scratch, f);
+        else if (v.inner == 1)
+            reduce_channels_last(v, in, coef, sums, scratch, f);
+        else
+            reduce_channels_first(v, in, coef, sums, f);
+    }
+
+   private:
+    // Kahan's compensated sum, per lane: the value is sum - comp.
+    struct kahan {
+        batch sum = batch(0.0f), comp = batch(0.0f);
+        void add(const batch& v) noexcept {
+            const batch y = v - comp;
+            const batch t = sum + y;
+            comp = (t - sum) - y;
+            sum = t;
+        }
+    };
+
+    // Neumaier's compensated step, as in the reference: adds v to the pair (sum, comp).
+    static void neumaier(float& sum, float& comp, float v) noexcept {
+        const float t = sum + v;
+        const bool sum_larger = (sum < 0.0f ? -sum : sum) >= (v < 0.0f ? -v : v);
+        comp += sum_larger ? (sum - t) + v : (v - t) + sum;
+        sum = t;
+    }
+
+    // Adds the lanes of the Kahan accumulator acc, whose lane l belongs to channel
+    // channel(l), to the per-channel pairs (sum[c], comp[c]).
+    template <class Channel>
+    static void fold_lanes(const kahan& acc, float* sum, float* comp, Channel channel) noexcept {
+        float s[W], c[W];
+        acc.sum.store_unaligned(s);
+        acc.comp.store_unaligned(c);
+        for (std::size_t l = 0; l < W; ++l) {
+            neumaier(sum[channel(l)], comp[channel(l)], s[l]);
+            comp[channel(l)] -= c[l];
+        }
+    }
+
+    // Channel of the element at flat offset e (any e: the pattern repeats every C * inner).
+    static std::size_t channel_at(const view& v, std::size_t e) noexcept { return e / v.inner % v.channels; }
+
+    // The k-th pattern vector of a short-period view: lane j holds values[channel of k*W + j].
+    static batch expand(const float* values, const view& v, std::size_t k) noexcept {
+        float buf[W];
+        for (std::size_t j = 0; j < W; ++j) buf[j] = values[channel_at(v, k * W + j)];
+        return batch::load_unaligned(buf);
+    }
+
+    // One flat stream, P = C * inner < W pattern vectors: accumulator k takes the vectors at
+    // positions k, k + P, k + 2P, ..., and is folded lane by lane into its lanes' channels,
+    // whose compensation terms wait in scratch.
+    template <std::size_t NIn, std::size_t NOut, class F>
+    static void reduce_short_period(const view& v, const float* const (&in)[NIn], const float* coef,
+                                    float* const (&sums)[NOut], float* scratch, F& f) noexcept {
+        const std::size_t C = v.channels, P = C * v.inner, count = v.outer * P;
+        std::array<batch, W> pattern;
+        std::array<std::array<kahan, W>, NOut> acc{};
+        for (std::size_t k = 0; k < P; ++k) pattern[k] = expand(coef, v, k);
+        std::array<batch, NIn> xs;
+        for (std::size_t e = 0, k = 0; e < count; e += W, k = k + 1 == P ? 0 : k + 1) {
+            const std::size_t n = count - e < W ? count - e : W;
+            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + e, n);
+            const std::array<batch, NOut> t = f(xs, pattern[k]);
+            for (std::size_t j = 0; j < NOut; ++j) acc[j][k].add(n == W ? t[j] : first_lanes(t[j], n));
+        }
+        for (std::size_t j = 0; j < NOut; ++j) {
+            float* comp = scratch + j * C;
+            for (std::size_t c = 0; c < C; ++c) sums[j][c] = comp[c] = 0.0f;
+            for (std::size_t k = 0; k < P; ++k)
+                fold_lanes(acc[j][k], sums[j], comp, [&](std::size_t l) { return channel_at(v, k * W + l); });
+            for (std::size_t c = 0; c < C; ++c) sums[j][c] += comp[c];
+        }
+    }
+
+    // Rows of C channels stream through in memory order; each channel is one lane of a
+    // vector, its Kahan pair kept in (sums[j], scratch + j * C) between rows.
+    template <std::size_t NIn, std::size_t NOut, class F>
+    static void reduce_channels_last(const view& v, const float* const (&in)[NIn], const float* coef,
+                                     float* const (&sums)[NOut], float* scratch, F& f) noexcept {
+        const std::size_t C = v.channels;
+        for (std::size_t j = 0; j < NOut; ++j)
+            for (std::size_t c = 0; c < C; ++c) sums[j][c] = scratch[j * C + c] = 0.0f;
+        std::array<batch, NIn> xs;
+        for (std::size_t o = 0; o < v.outer; ++o)
+            for (std::size_t c = 0; c < C; c += W) {
+                const std::size_t n = C - c < W ? C - c : W;
+                for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + o * C + c, n);
+                const std::array<batch, NOut> t = f(xs, load(coef + c, n));
+                for (std::size_t j = 0; j < NOut; ++j) {  // padding lanes are never stored
+                    kahan acc{load(sums[j] + c, n), load(scratch + j * C + c, n)};
+                    acc.add(t[j]);
+                    store(sums[j] + c, n, acc.sum);
+                    store(scratch + j * C + c, n, acc.comp);
+                }
+            }
+        for (std::size_t j = 0; j < NOut; ++j)
+            for (std::size_t c = 0; c < C; ++c) sums[j][c] -= scratch[j * C + c];
+    }
+
+    // One channel at a time, over its `outer` rows of `inner` elements, with `unroll` Kahan
+    // accumulators per output in registers, folded lane by lane at the end.
+    template <std::size_t NIn, std::size_t NOut, class F>
+    static void reduce_channels_first(const view& v, const float* const (&in)[NIn], const float* coef,
+                                      float* const (&sums)[NOut], F& f) noexcept {
+        const std::size_t C = v.channels, inner = v.inner;
+        std::array<batch, NIn> xs;
+        for (std::size_t c = 0; c < C; ++c) {
+            const batch m(coef[c]);
+            std::array<std::array<kahan, unroll>, NOut> acc{};
+            for (std::size_t o = 0; o < v.outer; ++o) {
+                const std::size_t row = (o * C + c) * inner;
+                std::size_t i = 0;
+                for (; i + unroll * W <= inner; i += unroll * W)
+                    for (std::size_t u = 0; u < unroll; ++u) {
+                        for (std::size_t j = 0; j < NIn; ++j) xs[j] = batch::load_unaligned(in[j] + row + i + u * W);
+                        const std::array<batch, NOut> t = f(xs, m);
+                        for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(t[j]);
+                    }
+                for (; i < inner; i += W) {
+                    const std::size_t n = inner - i < W ? inner - i : W;
+                    for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + row + i, n);
+                    const std::array<batch, NOut> t = f(xs, m);
+                    for (std::size_t j = 0; j < NOut; ++j) acc[j][0].add(n == W ? t[j] : first_lanes(t[j], n));
+                }
+            }
+            for (std::size_t j = 0; j < NOut; ++j) {
+                float sum = 0.0f, comp = 0.0f;
+                for (const kahan& a : acc[j]) fold_lanes(a, &sum, &comp, [](std::size_t) { return std::size_t{0}; });
+                sums[j][c] = sum + comp;
+            }
+        }
+    }
+};
+
+}  // namespace bnkit::detail

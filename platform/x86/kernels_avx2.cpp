@@ -1,0 +1,5 @@
+// The avx2 kernel path: explicit instantiation only. Compiled with -mavx2 -mfma -mf16c
+// (platform/x86/CMakeLists.txt); the code itself is in lib/kernels/.
+#include "kernels/bn_kernels-inl.hpp"
+
+template struct bnkit::detail::bn_kernels<xsimd::fma3<xsimd::avx2>>;

@@ -1,0 +1,5 @@
+// The sse2 kernel path: explicit instantiation only. Compiled with -msse2
+// (platform/x86/CMakeLists.txt); the code itself is in lib/kernels/.
+#include "kernels/bn_kernels-inl.hpp"
+
+template struct bnkit::detail::bn_kernels<xsimd::sse2>;
