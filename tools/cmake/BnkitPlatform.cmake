@@ -1,7 +1,7 @@
 # Which ISA-specific directory of platform/ this target uses: x86 (runtime dispatch among
 # SSE2/AVX2/AVX-512), arm (NEON chosen at compile time) or none (scalar only: Cortex-M and
-# unknown CPUs). A platform directory that provides select_kernels() sets
-# BNKIT_PLATFORM_HAS_SELECT in its CMakeLists so lib/ leaves out select_scalar.cpp.
+# unknown CPUs). A platform directory provides select_kernels(), so lib/ compiles
+# select_scalar.cpp only when BNKIT_PLATFORM is none.
 set(BNKIT_PLATFORM none)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$" AND EXISTS ${PROJECT_SOURCE_DIR}/platform/x86/CMakeLists.txt)
   set(BNKIT_PLATFORM x86)
