@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and CI run it: installs what is
-# missing, builds each configuration once and runs its ctest suite (-j2). Exits non-zero if
-# any configuration fails; the last lines are ctest's summary.
+# missing, builds each configuration once (five ARM targets under QEMU, the host under
+# ASan+UBSan, the host) and runs its ctest suite (-j2). Exits non-zero if any configuration
+# fails; the last lines are the host ctest's summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash tools/setup-debian.sh || exit 1
+bash tools/setup-debian.sh --all || exit 1
 
 failed=()
 run_config() {  # name, cmake configure arguments...
@@ -22,6 +23,15 @@ run_config() {  # name, cmake configure arguments...
 }
 
 mkdir -p build
+# Every target's suite under QEMU: qemu-aarch64 -cpu cortex-a72, qemu-arm -cpu cortex-a15,
+# and qemu-system-arm for the three Cortex-M boards (CMAKE_CROSSCOMPILING_EMULATOR).
+for target in aarch64-linux-gnu arm-linux-gnueabihf cortex-m4 cortex-m7 cortex-m55; do
+  run_config "$target" "-DCMAKE_TOOLCHAIN_FILE=$PWD/toolchains/$target.cmake"
+done
+# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer (any report fails the run).
+san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+run_config asan-ubsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBNKIT_BUILD_EXAMPLES=OFF \
+  "-DCMAKE_C_FLAGS=$san" "-DCMAKE_CXX_FLAGS=$san" "-DCMAKE_EXE_LINKER_FLAGS=$san"
 run_config host
 
 if [[ ${#failed[@]} -ne 0 ]]; then
