@@ -1,6 +1,7 @@
 # Included (deferred) at the end of the top-level CMakeLists.txt: the whole bnkit_tests binary
 # under each emulated CPU, plus a check of the path BNKIT_ISA_AUTO picks there.
-if(TARGET bnkit_tests)
+# Not under sanitizers: ASan's shadow memory does not map under qemu-user.
+if(TARGET bnkit_tests AND NOT CMAKE_CXX_FLAGS MATCHES "-fsanitize")
   foreach(cpu_isa IN ITEMS "Nehalem=sse2" "Haswell-v4=avx2")
     string(REPLACE "=" ";" cpu_isa ${cpu_isa})
     list(GET cpu_isa 0 cpu)
