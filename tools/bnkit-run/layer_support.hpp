@@ -10,6 +10,7 @@
 #include "bnkit/layer_core.hpp"
 #include "error.hpp"
 #include "npy.hpp"
+#include "run.hpp"
 
 namespace bnkit_run {
 
@@ -74,6 +75,36 @@ inline void check_param_shape(const Array& a, const std::vector<std::size_t>& pa
     if (!flat && squeeze(a.shape) != squeeze(param_shape))
         throw Error(flag + ": shape " + shape_str(a.shape) + " does not fit the layer's parameter shape " +
                     shape_str(param_shape));
+}
+
+/// One layer call per --x (state carried across calls), then the backward pass for --dy;
+/// `call(x_shape, x, y)` is the front-end's forward call, `what` names it in messages.
+template <class Layer, class Call>
+RunResult run_layer(Layer& layer, const Options& o, const Inputs& in, const std::vector<std::size_t>& pshape,
+                    const std::string& what, Call call) {
+    RunResult r;
+    for (std::size_t i = 0; i < in.x.size(); ++i) {
+        const Array& x = in.x[i];
+        Step step;
+        step.y.shape = x.shape;
+        step.y.data.resize(x.data.size());
+        check_status(call(to_shape(x), view(x), view(step.y)),
+                     what + ": call on " + o.x[i] + " of shape " + shape_str(x.shape));
+        step.moving_mean = copy_of(layer.moving_mean(), pshape);
+        step.moving_variance = copy_of(layer.moving_variance(), pshape);
+        r.steps.push_back(std::move(step));
+    }
+    if (in.dy) {
+        const Array& x = in.x.front();
+        Array dx;
+        dx.shape = x.shape;
+        dx.data.resize(x.data.size());
+        check_status(layer.backward(to_shape(x), view(x), view(*in.dy), view(dx)), what + ": backward");
+        r.dx = std::move(dx);
+        if (layer.dgamma().size) r.dgamma = copy_of(layer.dgamma(), pshape);
+        if (layer.dbeta().size) r.dbeta = copy_of(layer.dbeta(), pshape);
+    }
+    return r;
 }
 
 }  // namespace bnkit_run

@@ -62,30 +62,9 @@ RunResult run_keras(const Options& o, const Inputs& in) {
     const std::vector<std::size_t> pshape = param_shape(o.keras.axis, x0.shape);
     load_weights(layer, o, in, pshape);
 
-    RunResult r;
-    for (std::size_t i = 0; i < in.x.size(); ++i) {
-        const Array& x = in.x[i];
-        Step step;
-        step.y.shape = x.shape;
-        step.y.data.resize(x.data.size());
-        check_status(layer.call(to_shape(x), view(x), view(step.y), o.keras_training),
-                     "keras: call on " + o.x[i] + " of shape " + shape_str(x.shape));
-        step.moving_mean = copy_of(layer.moving_mean(), pshape);
-        step.moving_variance = copy_of(layer.moving_variance(), pshape);
-        r.steps.push_back(std::move(step));
-    }
-
-    if (in.dy) {
-        const Array& x = in.x.front();
-        Array dx;
-        dx.shape = x.shape;
-        dx.data.resize(x.data.size());
-        check_status(layer.backward(to_shape(x), view(x), view(*in.dy), view(dx)), "keras: backward");
-        r.dx = std::move(dx);
-        if (layer.dgamma().size) r.dgamma = copy_of(layer.dgamma(), pshape);
-        if (layer.dbeta().size) r.dbeta = copy_of(layer.dbeta(), pshape);
-    }
-    return r;
+    return run_layer(layer, o, in, pshape, "keras", [&](const bnkit::Shape& shape, auto x, auto y) {
+        return layer.call(shape, x, y, o.keras_training);
+    });
 }
 
 }  // namespace bnkit_run

@@ -46,30 +46,8 @@ RunResult run_mindspore(const Options& o, const Inputs& in) {
         check_status(layer.load_parameter(name, view(**file)), std::string("mindspore: load_parameter ") + name);
     }
 
-    RunResult r;
-    for (std::size_t i = 0; i < in.x.size(); ++i) {
-        const Array& x = in.x[i];
-        Step step;
-        step.y.shape = x.shape;
-        step.y.data.resize(x.data.size());
-        check_status(layer.call(to_shape(x), view(x), view(step.y)),
-                     "mindspore: call on " + o.x[i] + " of shape " + shape_str(x.shape));
-        step.moving_mean = copy_of(layer.moving_mean(), pshape);
-        step.moving_variance = copy_of(layer.moving_variance(), pshape);
-        r.steps.push_back(std::move(step));
-    }
-
-    if (in.dy) {
-        const Array& x = in.x.front();
-        Array dx;
-        dx.shape = x.shape;
-        dx.data.resize(x.data.size());
-        check_status(layer.backward(to_shape(x), view(x), view(*in.dy), view(dx)), "mindspore: backward");
-        r.dx = std::move(dx);
-        if (layer.dgamma().size) r.dgamma = copy_of(layer.dgamma(), pshape);
-        if (layer.dbeta().size) r.dbeta = copy_of(layer.dbeta(), pshape);
-    }
-    return r;
+    return run_layer(layer, o, in, pshape, "mindspore",
+                     [&](const bnkit::Shape& shape, auto x, auto y) { return layer.call(shape, x, y); });
 }
 
 }  // namespace bnkit_run
