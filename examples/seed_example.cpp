@@ -61,8 +61,9 @@ int main() {
         return 1;
     }
     print("mindspore.nn.BatchNorm2d(num_features=2, momentum=0.9)(x):", y_ms);
-    std::printf("(bnkit %s path; TF's fused kernel used epsilon %.9g)\n",
-                bnkit_isa_name(bnkit_isa_available(BNKIT_ISA_AUTO) ? BNKIT_ISA_AUTO : BNKIT_ISA_SCALAR),
+    bnkit_bn_desc desc;
+    const bnkit_isa isa = bnkit::describe(shape, 1, desc) == BNKIT_OK ? bnkit_bn_desc_isa(&desc) : BNKIT_ISA_SCALAR;
+    std::printf("(bnkit %s kernels; TF's fused kernel raised epsilon to %.9g)\n", bnkit_isa_name(isa),
                 static_cast<double>(tf_bn.effective_epsilon()));
     return 0;
 }
