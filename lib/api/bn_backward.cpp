@@ -1,5 +1,5 @@
 #include "../core/validate.hpp"
-#include "../dispatch/kernel_table.hpp"
+#include "../dispatch/kernel_call.hpp"
 
 using namespace bnkit::detail;
 
@@ -15,9 +15,9 @@ extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_b
     if (workspace.size < BNKIT_BN_WORKSPACE_BYTES(C)) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
     const size_t tb = desc->count * sizeof(float), cb = C * sizeof(float);
     // dx may coincide with x or with dy: each element is read before it is written.
-    const region r[] = {{x, tb, false},       {dy, tb, false},     {gamma, cb, false},
-                  {mean, cb, false},    {invstd, cb, false}, {dx, tb, true, 0, 1},
-                  {dgamma, cb, true},   {dbeta, cb, true},   {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
+    const region r[] = {{x, tb, false},     {dy, tb, false},     {gamma, cb, false},
+                        {mean, cb, false},  {invstd, cb, false}, {dx, tb, true, 0, 1},
+                        {dgamma, cb, true}, {dbeta, cb, true},   {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
     if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
 
     // workspace: [0, C) sum(dy), [C, 2C) sum(dy * (x - mean)), [2C, 4C) the reduce kernel's
@@ -26,7 +26,7 @@ extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_b
     float* sum_dy = ws;
     float* sum_dy_xc = ws + C;
     const view v{desc->outer, C, desc->inner};
-    desc->kernels->backward_reduce_f32({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});
+    BNKIT_KERNEL(desc, backward_reduce_f32)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});
 
     const float n = static_cast<float>(desc->outer * desc->inner);
     float* a = ws;
@@ -43,6 +43,6 @@ extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_b
         b[c] = phase == BNKIT_PHASE_TRAINING ? -ac * is * (dg / n) : 0.0f;
         k[c] = phase == BNKIT_PHASE_TRAINING ? -ac * (db / n) : 0.0f;
     }
-    if (dx) desc->kernels->backward_apply_f32({v, x, dy, mean, a, b, k, dx});
+    if (dx) BNKIT_KERNEL(desc, backward_apply_f32)({v, x, dy, mean, a, b, k, dx});
     return BNKIT_OK;
 }

@@ -1,5 +1,5 @@
 #include "../core/validate.hpp"
-#include "../dispatch/kernel_table.hpp"
+#include "../dispatch/kernel_call.hpp"
 
 using namespace bnkit::detail;
 
@@ -11,6 +11,6 @@ extern "C" bnkit_status bnkit_bn_infer_f32(const bnkit_bn_desc* desc, const floa
     const region r[] = {{x, tb, false}, {y, tb, true, 0}, {scale, cb, false}, {shift, cb, false}};
     if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
 
-    desc->kernels->infer_f32({{desc->outer, desc->channels, desc->inner}, x, y, scale, shift});
+    BNKIT_KERNEL(desc, infer_f32)({{desc->outer, desc->channels, desc->inner}, x, y, scale, shift});
     return BNKIT_OK;
 }

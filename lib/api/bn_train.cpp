@@ -1,6 +1,6 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
-#include "../dispatch/kernel_table.hpp"
+#include "../dispatch/kernel_call.hpp"
 
 using namespace bnkit::detail;
 
@@ -32,7 +32,7 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
     float* scale = ws + C;
     float* shift = ws + 2 * C;
     const view v{desc->outer, C, desc->inner};
-    desc->kernels->stats_f32({v, x, saved_mean, var, ws + 2 * C});
+    BNKIT_KERNEL(desc, stats_f32)({v, x, saved_mean, var, ws + 2 * C});
 
     const size_t n = desc->outer * desc->inner;
     const float f = static_cast<float>(1.0 - p->momentum);
@@ -46,6 +46,6 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
             moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
         }
     }
-    desc->kernels->normalize_f32({v, x, y, saved_mean, scale, shift});
+    BNKIT_KERNEL(desc, normalize_f32)({v, x, y, saved_mean, scale, shift});
     return BNKIT_OK;
 }

@@ -1,14 +1,18 @@
 // Targets without a SIMD path (Cortex-M, unknown CPUs): the reference is the only path.
+// BNKIT_SINGLE_PATH is set for these builds, so the entry points call the reference kernels
+// directly (kernel_call.hpp) and this table only names the path: it holds no function
+// pointers, which would make the linker keep every kernel in every firmware.
 #include "select.hpp"
 
-#include "../reference/bn_reference.hpp"
-
 namespace bnkit::detail {
-
-const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {
-    return isa == BNKIT_ISA_AUTO || isa == BNKIT_ISA_SCALAR ? &reference::table : nullptr;
+namespace {
+constexpr bnkit_kernel_table scalar_path = {BNKIT_ISA_SCALAR, nullptr, nullptr, nullptr, nullptr, nullptr};
 }
 
-bool is_kernel_table(const bnkit_kernel_table* t) noexcept { return t == &reference::table; }
+const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {
+    return isa == BNKIT_ISA_AUTO || isa == BNKIT_ISA_SCALAR ? &scalar_path : nullptr;
+}
+
+bool is_kernel_table(const bnkit_kernel_table* t) noexcept { return t == &scalar_path; }
 
 }  // namespace bnkit::detail
