@@ -31,5 +31,11 @@ extern template struct bn_kernels<xsimd::fma3<xsimd::avx2>>;
 #ifdef BNKIT_KERNELS_AVX512
 extern template struct bn_kernels<xsimd::avx512bw>;
 #endif
+#ifdef BNKIT_KERNELS_NEON
+extern template struct bn_kernels<xsimd::neon>;
+#endif
+#ifdef BNKIT_KERNELS_NEON64
+extern template struct bn_kernels<xsimd::neon64>;
+#endif
 
 }  // namespace bnkit::detail

@@ -1,0 +1,6 @@
+// The neon (ARMv7-A) kernel path: explicit instantiation only. Built with the toolchain's
+// -mfpu flags (platform/arm/CMakeLists.txt); xsimd::fma is fused only with -mfpu=neon-vfpv4
+// (__ARM_FEATURE_FMA), a multiply then an add with plain -mfpu=neon. The code is in lib/kernels/.
+#include "kernels/bn_kernels-inl.hpp"
+
+template struct bnkit::detail::bn_kernels<xsimd::neon>;

@@ -1,0 +1,6 @@
+// The neon64 (AArch64 Advanced SIMD) kernel path: explicit instantiation only. No extra flags
+// (Advanced SIMD is in the ARMv8-A baseline; platform/arm/CMakeLists.txt); the code itself is
+// in lib/kernels/.
+#include "kernels/bn_kernels-inl.hpp"
+
+template struct bnkit::detail::bn_kernels<xsimd::neon64>;

@@ -1,0 +1,45 @@
+// Kernel-path selection on Linux ARM, fixed at compile time: the NEON path this build compiled
+// (neon64 on AArch64; neon on ARMv7 when the toolchain enables it) and the scalar reference.
+// BNKIT_ISA_AUTO takes the NEON path; an x86 path, or the other ARM one, is not available.
+// Const tables only: no global mutable state.
+#include "dispatch/select.hpp"
+#include "kernels/bn_kernels.hpp"
+#include "reference/bn_reference.hpp"
+
+namespace bnkit::detail {
+namespace {
+
+template <class Arch>
+constexpr bnkit_kernel_table make_table(bnkit_isa isa) {
+    using k = bn_kernels<Arch>;
+    return {isa, k::infer_f32, k::stats_f32, k::normalize_f32, k::backward_reduce_f32, k::backward_apply_f32};
+}
+
+#if defined(BNKIT_KERNELS_NEON64)
+constexpr bnkit_kernel_table neon_table = make_table<xsimd::neon64>(BNKIT_ISA_NEON64);
+#elif defined(BNKIT_KERNELS_NEON)
+constexpr bnkit_kernel_table neon_table = make_table<xsimd::neon>(BNKIT_ISA_NEON);
+#endif
+
+// Best first; BNKIT_ISA_AUTO takes the first.
+constexpr const bnkit_kernel_table* tables[] = {
+#if defined(BNKIT_KERNELS_NEON64) || defined(BNKIT_KERNELS_NEON)
+    &neon_table,
+#endif
+    &reference::table};
+
+}  // namespace
+
+const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {
+    for (const bnkit_kernel_table* t : tables)
+        if (isa == BNKIT_ISA_AUTO || isa == t->isa) return t;
+    return nullptr;
+}
+
+bool is_kernel_table(const bnkit_kernel_table* t) noexcept {
+    for (const bnkit_kernel_table* known : tables)
+        if (t == known) return true;
+    return false;
+}
+
+}  // namespace bnkit::detail
