@@ -3,6 +3,7 @@
 // BNKIT_ISA_AUTO takes the NEON path; an x86 path, or the other ARM one, is not available.
 // Const tables only: no global mutable state.
 #include "dispatch/select.hpp"
+#include "dispatch/table_list.hpp"
 #include "kernels/bn_kernels.hpp"
 #include "reference/bn_reference.hpp"
 
@@ -31,15 +32,9 @@ constexpr const bnkit_kernel_table* tables[] = {
 }  // namespace
 
 const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {
-    for (const bnkit_kernel_table* t : tables)
-        if (isa == BNKIT_ISA_AUTO || isa == t->isa) return t;
-    return nullptr;
+    return first_table(tables, isa, [](bnkit_isa) { return true; });  // compile-time choice: no CPU check
 }
 
-bool is_kernel_table(const bnkit_kernel_table* t) noexcept {
-    for (const bnkit_kernel_table* known : tables)
-        if (t == known) return true;
-    return false;
-}
+bool is_kernel_table(const bnkit_kernel_table* t) noexcept { return contains_table(tables, t); }
 
 }  // namespace bnkit::detail

@@ -4,6 +4,7 @@
 // Built without ISA flags: this code runs before anything knows what the CPU supports.
 #include "cpu_x86.hpp"
 #include "dispatch/select.hpp"
+#include "dispatch/table_list.hpp"
 #include "kernels/bn_kernels.hpp"
 #include "reference/bn_reference.hpp"
 
@@ -43,15 +44,9 @@ bool supports(const x86::cpu_features& cpu, bnkit_isa isa) noexcept {
 
 const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {
     const x86::cpu_features cpu = x86::detect_cpu();
-    for (const bnkit_kernel_table* t : tables)
-        if ((isa == BNKIT_ISA_AUTO || isa == t->isa) && supports(cpu, t->isa)) return t;
-    return nullptr;
+    return first_table(tables, isa, [&](bnkit_isa candidate) { return supports(cpu, candidate); });
 }
 
-bool is_kernel_table(const bnkit_kernel_table* t) noexcept {
-    for (const bnkit_kernel_table* known : tables)
-        if (t == known) return true;
-    return false;
-}
+bool is_kernel_table(const bnkit_kernel_table* t) noexcept { return contains_table(tables, t); }
 
 }  // namespace bnkit::detail
