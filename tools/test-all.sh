@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command and CI run it: installs what is
 # missing, builds each configuration once (five ARM targets under QEMU, the host under
-# ASan+UBSan, the host) and runs its ctest suite (-j2). Exits non-zero if any configuration
-# fails; the last lines are the host ctest's summary.
+# ASan+UBSan and under TSan, the host) and runs its ctest suite (-j2). Exits non-zero if any
+# configuration fails; the last lines are the host ctest's summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +32,9 @@ done
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 run_config asan-ubsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBNKIT_BUILD_EXAMPLES=OFF \
   "-DCMAKE_C_FLAGS=$san" "-DCMAKE_CXX_FLAGS=$san" "-DCMAKE_EXE_LINKER_FLAGS=$san"
+# ThreadSanitizer: the suite and the threads test (distinct layers on four threads).
+run_config tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBNKIT_BUILD_EXAMPLES=OFF -DBNKIT_BUILD_TOOLS=OFF \
+  "-DCMAKE_C_FLAGS=-fsanitize=thread" "-DCMAKE_CXX_FLAGS=-fsanitize=thread" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread"
 # The benchmark is built here (not run: it is no test) so it cannot rot unnoticed.
 run_config host -DBNKIT_BUILD_BENCH=ON
 
