@@ -20,6 +20,13 @@ struct bn_kernels {
     static void backward_apply_f32(const backward_apply_args& a) noexcept;
 };
 
+// The kernel table of one arch, for the platforms' selectors.
+template <class Arch>
+constexpr bnkit_kernel_table make_table(bnkit_isa isa) noexcept {
+    using k = bn_kernels<Arch>;
+    return {isa, k::infer_f32, k::stats_f32, k::normalize_f32, k::backward_reduce_f32, k::backward_apply_f32};
+}
+
 // One line per compiled path; BNKIT_KERNELS_<ISA> is defined by bnkit_add_isa_sources()
 // (tools/cmake/BnkitIsa.cmake) for the paths this build compiles.
 #ifdef BNKIT_KERNELS_SSE2

@@ -10,12 +10,6 @@
 namespace bnkit::detail {
 namespace {
 
-template <class Arch>
-constexpr bnkit_kernel_table make_table(bnkit_isa isa) {
-    using k = bn_kernels<Arch>;
-    return {isa, k::infer_f32, k::stats_f32, k::normalize_f32, k::backward_reduce_f32, k::backward_apply_f32};
-}
-
 #if defined(BNKIT_KERNELS_NEON64)
 constexpr bnkit_kernel_table neon_table = make_table<xsimd::neon64>(BNKIT_ISA_NEON64);
 #elif defined(BNKIT_KERNELS_NEON)

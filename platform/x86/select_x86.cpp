@@ -11,12 +11,6 @@
 namespace bnkit::detail {
 namespace {
 
-template <class Arch>
-constexpr bnkit_kernel_table make_table(bnkit_isa isa) {
-    using k = bn_kernels<Arch>;
-    return {isa, k::infer_f32, k::stats_f32, k::normalize_f32, k::backward_reduce_f32, k::backward_apply_f32};
-}
-
 #ifdef BNKIT_KERNELS_AVX512
 constexpr bnkit_kernel_table avx512_table = make_table<xsimd::avx512bw>(BNKIT_ISA_AVX512);
 #endif
