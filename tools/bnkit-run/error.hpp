@@ -1,22 +1,9 @@
-// The one exception bnkit-run throws: a user-facing, single-line description of what is wrong
-// with the input. main() prints it on stderr and exits with status 2.
+// bnkit-run reports every bad input through the host tools' shared Error.
 #pragma once
 
-#include <stdexcept>
-#include <string>
-
-#include "bnkit/status.h"
+#include "tool_error.hpp"  // tools/common
 
 namespace bnkit_run {
-
-struct Error : std::runtime_error {
-    explicit Error(const std::string& what) : std::runtime_error(what) {}
-};
-
-/// Throw "<context>: <bnkit_status_str> (status N)" unless s is BNKIT_OK.
-inline void check_status(bnkit_status s, const std::string& context) {
-    if (s != BNKIT_OK)
-        throw Error(context + ": " + bnkit_status_str(s) + " (bnkit status " + std::to_string(static_cast<int>(s)) + ")");
-}
-
+using bnkit_tools::check_status;
+using bnkit_tools::Error;
 }  // namespace bnkit_run

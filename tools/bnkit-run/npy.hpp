@@ -1,29 +1,15 @@
-// NumPy .npy files of float32: reading versions 1.0, 2.0 and 3.0 with dtype '<f4', C order,
-// rank 1..5; writing version 1.0 '<f4'. Every problem is an Error naming the file.
+// bnkit-run reads and writes .npy through the host tools' shared code (tools/common), float32
+// only: its inputs are tensors the user saved for a parity check, converted nowhere.
 #pragma once
 
-#include <cstddef>
-#include <string>
-#include <vector>
+#include "npy_file.hpp"
 
 namespace bnkit_run {
+using bnkit_tools::Array;
+using bnkit_tools::element_count;
+using bnkit_tools::npy_max_rank;
+using bnkit_tools::serialize_npy;
+using bnkit_tools::shape_str;
 
-struct Array {
-    std::vector<std::size_t> shape;
-    std::vector<float> data;  // C order, shape product elements
-};
-
-inline constexpr std::size_t npy_max_rank = 5;
-
-/// Parse a whole .npy file held in memory; `name` is only used in messages.
-Array parse_npy(const std::string& bytes, const std::string& name);
-/// Read and parse `path`.
-Array read_npy(const std::string& path);
-/// The bytes of a version 1.0 '<f4' .npy file holding `a`.
-std::string serialize_npy(const Array& a);
-/// Product of the dims, or an Error on size_t overflow.
-std::size_t element_count(const std::vector<std::size_t>& shape, const std::string& name);
-/// "(2, 3)" style, as NumPy prints shapes.
-std::string shape_str(const std::vector<std::size_t>& shape);
-
+inline Array read_npy(const std::string& path) { return bnkit_tools::read_npy(path, bnkit_tools::Dtypes::float32_only); }
 }  // namespace bnkit_run

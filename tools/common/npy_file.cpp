@@ -1,6 +1,7 @@
-#include "npy.hpp"
+#include "npy_file.hpp"
 
 #include <cstdint>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -8,9 +9,9 @@
 #include <limits>
 #include <sstream>
 
-#include "error.hpp"
+#include "tool_error.hpp"
 
-namespace bnkit_run {
+namespace bnkit_tools {
 namespace {
 
 const char magic[] = "\x93NUMPY";
@@ -23,16 +24,52 @@ bool host_is_little_endian() {
     return b == 1;
 }
 
-// Little-endian float32 bytes <-> floats, whatever the host's byte order.
-void floats_from_le(const char* src, std::size_t n, float* dst) {
-    if (n == 0) return;  // an empty array's data pointer may be null
-    if (host_is_little_endian()) {
-        std::memcpy(dst, src, n * 4);
-        return;
+std::uint64_t load_le(const char* p, std::size_t bytes) {
+    std::uint64_t v = 0;
+    for (std::size_t k = 0; k < bytes; ++k) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+    return v;
+}
+
+// IEEE binary16 -> float32, exactly (every half value is a float).
+float half_to_float(std::uint16_t h) {
+    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+    const std::uint32_t exp = (h >> 10) & 0x1fu, frac = h & 0x3ffu;
+    float magnitude;
+    if (exp == 0x1f) {
+        magnitude = frac ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+    } else if (exp == 0) {
+        magnitude = std::ldexp(static_cast<float>(frac), -24);  // subnormal (or zero)
+    } else {
+        magnitude = std::ldexp(static_cast<float>(frac | 0x400u), static_cast<int>(exp) - 25);
     }
+    std::uint32_t bits;
+    std::memcpy(&bits, &magnitude, 4);
+    bits |= sign;
+    float out;
+    std::memcpy(&out, &bits, 4);
+    return out;
+}
+
+// Little-endian elements of `d` -> floats, whatever the host's byte order.
+void floats_from_le(const char* src, std::size_t n, Dtype d, float* dst) {
     for (std::size_t i = 0; i < n; ++i) {
-        char b[4] = {src[4 * i + 3], src[4 * i + 2], src[4 * i + 1], src[4 * i]};
-        std::memcpy(dst + i, b, 4);
+        switch (d) {
+        case Dtype::float16:
+            dst[i] = half_to_float(static_cast<std::uint16_t>(load_le(src + 2 * i, 2)));
+            break;
+        case Dtype::float32: {
+            const auto bits = static_cast<std::uint32_t>(load_le(src + 4 * i, 4));
+            std::memcpy(dst + i, &bits, 4);
+            break;
+        }
+        case Dtype::float64: {
+            const std::uint64_t bits = load_le(src + 8 * i, 8);
+            double v;
+            std::memcpy(&v, &bits, 8);
+            dst[i] = static_cast<float>(v);
+            break;
+        }
+        }
     }
 }
 
@@ -166,13 +203,19 @@ std::uint32_t read_le(const std::string& b, std::size_t at, std::size_t n) {
     return v;
 }
 
-void check_descr(const std::string& descr, const std::string& name) {
-    if (descr == "<f4") return;
+std::size_t item_size(Dtype d) { return d == Dtype::float16 ? 2 : d == Dtype::float32 ? 4 : 8; }
+
+Dtype check_descr(const std::string& descr, const std::string& name, Dtypes accept) {
+    const bool widen = accept == Dtypes::float16_32_64;
+    const std::string expected = widen ? "float16, float32 or float64 ('<f2', '<f4', '<f8')" : "float32 ('<f4')";
+    if (descr == "<f4") return Dtype::float32;
+    if (widen && (descr == "<f2" || descr == "|f2")) return Dtype::float16;
+    if (widen && descr == "<f8") return Dtype::float64;
     if (descr == "<f2" || descr == "|f2" || descr == "f2")
-        throw Error(name + ": dtype float16 ('" + descr +
-                    "') is not supported yet; bnkit-run reads float32 ('<f4') only");
-    if (descr == ">f4") throw Error(name + ": big-endian float32 ('>f4') is not supported; save as '<f4'");
-    throw Error(name + ": unsupported dtype '" + descr + "'; bnkit-run reads float32 ('<f4') only");
+        throw Error(name + ": dtype float16 ('" + descr + "') is not supported here; expected " + expected);
+    if (descr.size() == 3 && descr[0] == '>' && descr[1] == 'f')
+        throw Error(name + ": big-endian dtype '" + descr + "' is not supported; save as little-endian, expected " + expected);
+    throw Error(name + ": unsupported dtype '" + descr + "'; expected " + expected);
 }
 
 }  // namespace
@@ -195,7 +238,7 @@ std::string shape_str(const std::vector<std::size_t>& shape) {
     return o.str();
 }
 
-Array parse_npy(const std::string& b, const std::string& name) {
+Array parse_npy(const std::string& b, const std::string& name, Dtypes accept) {
     if (b.size() < magic_len + 4 || b.compare(0, magic_len, magic, magic_len) != 0)
         throw Error(name + ": not a .npy file (bad magic)");
     const int major = static_cast<unsigned char>(b[6]), minor = static_cast<unsigned char>(b[7]);
@@ -212,25 +255,31 @@ Array parse_npy(const std::string& b, const std::string& name) {
             if (c >= 0x80) throw Error(name + ": malformed .npy header (non-ASCII text)");
     const Header h = HeaderParser(text, name).parse();
 
-    check_descr(h.descr, name);
+    const Dtype stored = check_descr(h.descr, name, accept);
     if (h.fortran_order) throw Error(name + ": fortran_order True is not supported; save a C-ordered array");
     if (h.shape.empty() || h.shape.size() > npy_max_rank)
         throw Error(name + ": rank " + std::to_string(h.shape.size()) + " array; bnkit-run needs rank 1 to 5");
     const std::size_t n = element_count(h.shape, name);
-    if (n > std::numeric_limits<std::size_t>::max() / 4) throw Error(name + ": shape overflows size_t");
-    if (b.size() - data_at != n * 4)
+    const std::size_t size = item_size(stored);
+    if (n > std::numeric_limits<std::size_t>::max() / size) throw Error(name + ": shape overflows size_t");
+    if (b.size() - data_at != n * size)
         throw Error(name + ": data holds " + std::to_string(b.size() - data_at) + " bytes, shape " +
-                    shape_str(h.shape) + " of float32 needs " + std::to_string(n * 4));
+                    shape_str(h.shape) + " of " + dtype_name(stored) + " needs " + std::to_string(n * size));
     Array a;
     a.shape = h.shape;
+    a.stored = stored;
     a.data.resize(n);
-    floats_from_le(b.data() + data_at, n, a.data.data());
+    floats_from_le(b.data() + data_at, n, stored, a.data.data());
     return a;
 }
 
-Array read_npy(const std::string& path) {
+const char* dtype_name(Dtype d) {
+    return d == Dtype::float16 ? "float16" : d == Dtype::float32 ? "float32" : "float64";
+}
+
+std::string read_file(const std::string& path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a .npy file");
+    if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a file");
     std::ifstream f(path, std::ios::binary);
     if (!f) throw Error(path + ": cannot open for reading");
     std::string bytes;
@@ -240,8 +289,10 @@ Array read_npy(const std::string& path) {
         throw Error(path + ": read error");
     }
     if (f.bad()) throw Error(path + ": read error");
-    return parse_npy(bytes, path);
+    return bytes;
 }
+
+Array read_npy(const std::string& path, Dtypes accept) { return parse_npy(read_file(path), path, accept); }
 
 std::string serialize_npy(const Array& a) {
     std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_str(a.shape) + ", }";
@@ -262,4 +313,4 @@ std::string serialize_npy(const Array& a) {
     return out;
 }
 
-}  // namespace bnkit_run
+}  // namespace bnkit_tools
