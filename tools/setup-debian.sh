@@ -6,7 +6,7 @@
 #                                  QEMU system emulation and the benchmark libraries
 set -euo pipefail
 
-host_pkgs=(cmake g++ ninja-build libxsimd-dev doctest-dev qemu-user)
+host_pkgs=(cmake g++ ninja-build libxsimd-dev doctest-dev qemu-user zlib1g-dev)  # zlib: bnkit-export
 extra_pkgs=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf gcc-arm-none-eabi libnewlib-arm-none-eabi
             libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev)
 

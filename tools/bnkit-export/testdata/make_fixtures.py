@@ -94,3 +94,5 @@ flip_at = info.header_offset + 30 + len(info.filename) + local_extra + 128 + 5  
 data[flip_at] ^= 0x40
 open("bad_crc.npz", "wb").write(bytes(data))
 open("bad_truncated.npz", "wb").write(buf.getvalue()[: len(buf.getvalue()) // 2])
+# A zero variance: with epsilon 0 it cannot be pre-folded (scale would be infinite).
+np.save("zero_variance.npy", np.zeros(3, np.float32))
