@@ -1,0 +1,166 @@
+// A training step on the device: forward in training mode, a loss, backward, and a plain
+// SGD update of gamma and beta, in a few lines. tf.keras.layers.BatchNormalization() on a
+// [16, 3] batch (axis -1), loss L = sum((y - t)^2) / (2 * batch), so dL/dy = (y - t) / batch.
+// The target t = a * xhat + b + 0.3 * (xhat^2 - 1) is not reachable by gamma and beta alone
+// (a reachable one would make dx vanish: batch norm's backward removes every dy of the form
+// u * xhat + v), so the loss falls towards the least-squares minimum L_min, not to 0.
+// Checks:
+//  1. dx, dgamma, dbeta of the first step against central finite differences of L computed
+//     entirely in double (batch statistics recomputed for every perturbed input);
+//  2. the loss decreases at every step, and its excess over L_min (closed form in double)
+//     ends below 1e-3 of where it started.
+#include <cmath>
+#include <cstdio>
+
+#include "bnkit/keras.hpp"
+
+namespace {
+
+constexpr std::size_t M = 16, C = 3, count = M * C, steps = 8;
+constexpr float learning_rate = 0.5f;
+const double target_a[C] = {2.0, 0.5, -1.0}, target_b[C] = {1.0, -1.0, 0.25};
+
+float x[count], t[count], y[count], dy[count], dx[count];
+
+// Loss of the layer's training-mode forward, in double, for given x, gamma, beta.
+double loss_double(const double* xs, const double* g, const double* b, double eps) {
+    double loss = 0;
+    for (std::size_t c = 0; c < C; ++c) {
+        double mean = 0, var = 0;
+        for (std::size_t m = 0; m < M; ++m) mean += xs[m * C + c];
+        mean /= M;
+        for (std::size_t m = 0; m < M; ++m) var += (xs[m * C + c] - mean) * (xs[m * C + c] - mean);
+        var /= M;
+        for (std::size_t m = 0; m < M; ++m) {
+            const double yd = g[c] * (xs[m * C + c] - mean) / std::sqrt(var + eps) + b[c];
+            loss += (yd - t[m * C + c]) * (yd - t[m * C + c]);
+        }
+    }
+    return loss / (2.0 * M);
+}
+
+// The smallest loss any gamma, beta reach: per channel, the least-squares fit of t on the
+// layer's xhat (zero mean), so beta = mean(t) and gamma = sum(xhat * t) / sum(xhat^2).
+double least_squares_loss(double eps) {
+    double loss = 0;
+    for (std::size_t c = 0; c < C; ++c) {
+        double mean = 0, var = 0, mean_t = 0, xt = 0, xx = 0, xh[M];
+        for (std::size_t m = 0; m < M; ++m) mean += x[m * C + c] / double(M);
+        for (std::size_t m = 0; m < M; ++m) var += (x[m * C + c] - mean) * (x[m * C + c] - mean) / double(M);
+        for (std::size_t m = 0; m < M; ++m) {
+            xh[m] = (x[m * C + c] - mean) / std::sqrt(var + eps);
+            mean_t += t[m * C + c] / double(M);
+            xt += xh[m] * t[m * C + c];
+            xx += xh[m] * xh[m];
+        }
+        for (std::size_t m = 0; m < M; ++m) {
+            const double r = xt / xx * xh[m] + mean_t - t[m * C + c];
+            loss += r * r / (2.0 * M);
+        }
+    }
+    return loss;
+}
+
+// Largest |a - b| over n values, relative to the largest |b|.
+double relative_gap(const float* a, const double* b, std::size_t n) {
+    double gap = 0, scale = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        gap = std::fmax(gap, std::fabs(a[i] - b[i]));
+        scale = std::fmax(scale, std::fabs(b[i]));
+    }
+    return gap / scale;
+}
+
+}  // namespace
+
+int main() {
+    // Inputs with a different offset and spread per channel; the target from their xhat.
+    for (std::size_t i = 0; i < count; ++i) x[i] = static_cast<float>(i % C) * 2.0f - 1.5f + 0.3f * static_cast<float>((i * 11) % 13);
+    for (std::size_t c = 0; c < C; ++c) {
+        double mean = 0, var = 0;
+        for (std::size_t m = 0; m < M; ++m) mean += x[m * C + c] / double(M);
+        for (std::size_t m = 0; m < M; ++m) var += (x[m * C + c] - mean) * (x[m * C + c] - mean) / double(M);
+        for (std::size_t m = 0; m < M; ++m) {
+            const double xhat = (x[m * C + c] - mean) / std::sqrt(var);
+            t[m * C + c] = static_cast<float>(target_a[c] * xhat + target_b[c] + 0.3 * (xhat * xhat - 1.0));
+        }
+    }
+
+    bnkit::keras::BatchNormalization<C> bn;  // Keras defaults: gamma 1, beta 0, epsilon 1e-3
+    const double min_loss = least_squares_loss(0.001f);
+    const bnkit::Shape shape{M, C};
+    double previous_loss = 0, first_loss = 0;
+    bool decreasing = true;
+    for (std::size_t step = 0; step < steps; ++step) {
+        // Forward (batch statistics), loss, dL/dy, backward.
+        if (bn.call(shape, x, y, true) != BNKIT_OK) return 1;
+        double loss = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            loss += (double(y[i]) - t[i]) * (double(y[i]) - t[i]) / (2.0 * M);
+            dy[i] = (y[i] - t[i]) / static_cast<float>(M);
+        }
+        if (bn.backward(shape, x, dy, dx) != BNKIT_OK) return 1;
+
+        if (step == 0) {
+            // Gradient check against central differences in double.
+            const double eps = bn.effective_epsilon(), h = 1e-6;
+            double xs[count], g[C], b[C], fd_dx[count], fd_dgamma[C], fd_dbeta[C];
+            for (std::size_t i = 0; i < count; ++i) xs[i] = x[i];
+            for (std::size_t c = 0; c < C; ++c) {
+                g[c] = bn.gamma()[c];
+                b[c] = bn.beta()[c];
+            }
+            for (std::size_t i = 0; i < count; ++i) {
+                xs[i] = x[i] + h;
+                const double up = loss_double(xs, g, b, eps);
+                xs[i] = x[i] - h;
+                fd_dx[i] = (up - loss_double(xs, g, b, eps)) / (2 * h);
+                xs[i] = x[i];
+            }
+            for (std::size_t c = 0; c < C; ++c) {
+                g[c] += h;
+                const double up = loss_double(xs, g, b, eps);
+                g[c] -= 2 * h;
+                fd_dgamma[c] = (up - loss_double(xs, g, b, eps)) / (2 * h);
+                g[c] += h;
+                b[c] += h;
+                const double up_b = loss_double(xs, g, b, eps);
+                b[c] -= 2 * h;
+                fd_dbeta[c] = (up_b - loss_double(xs, g, b, eps)) / (2 * h);
+                b[c] += h;
+            }
+            const double gx = relative_gap(dx, fd_dx, count), gg = relative_gap(bn.dgamma().data, fd_dgamma, C),
+                         gb = relative_gap(bn.dbeta().data, fd_dbeta, C);
+            std::printf("gradient check vs finite differences in double (relative): dx %.1e, dgamma %.1e, dbeta %.1e (bound 1e-5)\n",
+                        gx, gg, gb);
+            if (!(gx <= 1e-5 && gg <= 1e-5 && gb <= 1e-5)) {
+                std::printf("FAILED\n");
+                return 1;
+            }
+            first_loss = loss;
+        } else {
+            decreasing = decreasing && loss < previous_loss;
+        }
+        previous_loss = loss;
+        std::printf("step %2u: loss %.6e\n", static_cast<unsigned>(step), loss);
+
+        // Plain SGD on gamma and beta; the moving statistics stay as training mode left them.
+        float gamma[C], beta[C], mean[C], var[C];
+        const bnkit::Span<float> out[4] = {gamma, beta, mean, var};
+        if (bn.get_weights(out, 4) != BNKIT_OK) return 1;
+        for (std::size_t c = 0; c < C; ++c) {
+            gamma[c] -= learning_rate * bn.dgamma()[c];
+            beta[c] -= learning_rate * bn.dbeta()[c];
+        }
+        const bnkit::Span<const float> in[4] = {gamma, beta, mean, var};
+        if (bn.set_weights(in, 4) != BNKIT_OK) return 1;
+    }
+    std::printf("gamma -> %.4f %.4f %.4f, beta -> %.4f %.4f %.4f\n",
+                double(bn.gamma()[0]), double(bn.gamma()[1]), double(bn.gamma()[2]), double(bn.beta()[0]), double(bn.beta()[1]),
+                double(bn.beta()[2]));
+    const double excess_ratio = (previous_loss - min_loss) / (first_loss - min_loss);
+    const bool ok = decreasing && excess_ratio < 1e-3;
+    std::printf("%s: loss %s at every step, %.6f -> %.6f; least-squares minimum %.6f (excess ratio %.1e, bound 1e-3)\n",
+                ok ? "OK" : "FAILED", decreasing ? "decreased" : "did NOT decrease", first_loss, previous_loss, min_loss, excess_ratio);
+    return ok ? 0 : 1;
+}
