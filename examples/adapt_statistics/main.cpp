@@ -104,8 +104,10 @@ int main() {
             expect_mean[c] = momentum * expect_mean[c] + (1 - momentum) * bm[c];
             expect_var[c] = momentum * expect_var[c] + (1 - momentum) * bv[c] * n / (n - 1);
             const double scale_mean = std::fabs(expect_mean[c]) + std::fabs(bm[c]);
-            worst = std::fmax(worst, std::fabs(bn.moving_mean()[c] - expect_mean[c]) / scale_mean);
-            worst = std::fmax(worst, std::fabs(bn.moving_variance()[c] - expect_var[c]) / expect_var[c]);
+            const double mean_error = std::fabs(bn.moving_mean()[c] - expect_mean[c]) / scale_mean;
+            const double var_error = std::fabs(bn.moving_variance()[c] - expect_var[c]) / expect_var[c];
+            if (mean_error > worst) worst = mean_error;
+            if (var_error > worst) worst = var_error;
         }
     }
     bn.set_train(false);

@@ -39,7 +39,8 @@ int main() {
         const double sc = bn1_gamma[c] / std::sqrt(static_cast<double>(bn1_moving_variance[c]) + static_cast<double>(BN1_EPSILON));
         const double ref = (x[i] - static_cast<double>(bn1_moving_mean[c])) * sc + bn1_beta[c];
         const double magnitude = std::fabs(x[i] * sc) + std::fabs(static_cast<double>(bn1_beta[c])) + std::fabs(bn1_moving_mean[c] * sc);
-        worst = std::fmax(worst, std::fabs(y[i] - ref) / (magnitude * std::ldexp(1.0, -23)));
+        const double ulps = std::fabs(y[i] - ref) / (magnitude * std::ldexp(1.0, -23));
+        if (ulps > worst) worst = ulps;
     }
     std::printf("first pixel: x = [");
     for (std::size_t c = 0; c < C; ++c) std::printf("%s%.4g", c ? " " : "", static_cast<double>(x[c]));
