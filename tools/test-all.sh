@@ -63,8 +63,8 @@ if cmake -S . -B build/ci-pkg-host -G Ninja -DCMAKE_BUILD_TYPE=Release -DBNKIT_W
   echo "=== package: pkg-config (host, C example)"
   if ! { cc -std=c99 -Wall -Wextra -Werror -pedantic examples/c/c_api_example.c \
            $(PKG_CONFIG_PATH=$PWD/build/ci-install-host/lib/pkgconfig pkg-config --cflags --libs bnkit) -lm \
-           -o build/ci-pkgconfig-c_api_example && build/ci-pkgconfig-c_api_example; }; then
-    failed+=("package: pkg-config")
+           -o build/ci-pkgconfig-c_api_example && build/ci-pkgconfig-c_api_example; } >build/ci-pkgconfig.log 2>&1; then
+    cat build/ci-pkgconfig.log; failed+=("package: pkg-config")
   fi
 else
   cat build/ci-pkg-host.log; failed+=("package: host library (build)")
@@ -77,8 +77,10 @@ done
 if [[ -d build/ci-install-cortex-m4 ]]; then
   consume "firmware walk-through (cortex-m4)" examples/c build/ci-firmware-cortex-m4 \
     "-DCMAKE_TOOLCHAIN_FILE=$PWD/toolchains/cortex-m4.cmake" "-DCMAKE_PREFIX_PATH=$PWD/build/ci-install-cortex-m4"
-  build/ci-install-cortex-m4/share/bnkit/baremetal/run-qemu-system.sh mps2-an386 build/ci-firmware-cortex-m4/c_api_example \
-    || failed+=("package: installed run-qemu-system.sh")
+  echo "=== package: the walk-through's firmware, run by the installed run-qemu-system.sh"
+  build/ci-install-cortex-m4/share/bnkit/baremetal/run-qemu-system.sh mps2-an386 \
+    build/ci-firmware-cortex-m4/c_api_example >build/ci-firmware-cortex-m4.run.log 2>&1 \
+    || { cat build/ci-firmware-cortex-m4.run.log; failed+=("package: installed run-qemu-system.sh"); }
 fi
 # The benchmark is built here (not run: it is no test) so it cannot rot unnoticed.
 run_config host -DBNKIT_BUILD_BENCH=ON
