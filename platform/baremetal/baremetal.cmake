@@ -2,10 +2,10 @@
 # (BNKIT_BOARD, set by toolchains/cortex-m*.cmake):
 #   bnkit_baremetal_firmware(<target>)
 # adds the start-up code (vector table, FPU/MVE enable, .data/.bss, semihosting, argv) and
-# links with platform/baremetal/boards/<board>.ld. Included by platform/CMakeLists.txt when
-# CMAKE_SYSTEM_NAME is Generic; elsewhere the function does nothing, so callers need no
-# platform test of their own.
-if(CMAKE_SYSTEM_NAME STREQUAL "Generic")
+# links with platform/baremetal/boards/<board>.ld. Included by platform/CMakeLists.txt, and
+# by the installed package of a Cortex-M build (share/bnkit/baremetal/, same layout); off bare
+# metal the function does nothing, so callers need no platform test of their own.
+if(CMAKE_SYSTEM_NAME STREQUAL "Generic" AND NOT TARGET bnkit_baremetal_startup)
   if(NOT BNKIT_BOARD)
     message(FATAL_ERROR "bare-metal build without BNKIT_BOARD: use toolchains/cortex-m*.cmake")
   endif()
