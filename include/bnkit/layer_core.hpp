@@ -90,6 +90,20 @@ public:
     /// Whether a backward pass has produced dgamma/dbeta.
     bool has_gradients() const noexcept { return has_gradients_; }
 
+    /// For front-end features built directly on the C API (Keras renorm, virtual batches):
+    /// the arrays, and what such a feature must report after writing them itself.
+    const LayerStorage& storage() const noexcept { return s_; }
+    /// Parameters or the fold cache arrays were written: the fold cache is stale.
+    void invalidate_fold() noexcept { fold_valid_ = false; }
+    /// A forward call ran outside forward() with mode m (backward() then follows m).
+    void note_forward(const ForwardMode& m) noexcept {
+        last_ = m;
+        called_ = true;
+        fold_valid_ = false;
+    }
+    /// dgamma/dbeta were written outside backward().
+    void note_gradients() noexcept { has_gradients_ = true; }
+
 private:
     float* array(Param p) const noexcept;
 

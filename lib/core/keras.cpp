@@ -1,6 +1,10 @@
 #include "bnkit/keras.hpp"
 
+#include <cmath>
+#include <cstring>
 #include <limits>
+
+#include "validate.hpp"
 
 namespace bnkit::keras {
 namespace {
@@ -12,7 +16,14 @@ int32_t resolve(int32_t axis, uint32_t rank) noexcept { return axis < 0 ? axis +
 // Build: None fuses for rank 4 or 5; rank 4 must then have axis 1 or 3 (even with None:
 // axis=-4 on a 4-D input is Keras' "Unsupported axis" error), rank 5 without axis 1 or 4
 // silently falls back to non-fused.
+// renorm and virtual_batch_size need the non-fused path: None falls back to it, True is
+// Keras' ValueError.
 Status decide_fused(const Config& cfg, uint32_t rank, bool& fused) noexcept {
+    if (cfg.renorm || cfg.virtual_batch_size != 0) {
+        if (cfg.fused.value_or(false)) return BNKIT_ERR_BAD_ARGUMENT;
+        fused = false;
+        return BNKIT_OK;
+    }
     const int32_t a0 = cfg.axis.v[0];
     const bool listed = cfg.axis.count == 1 && (a0 == -4 || a0 == -3 || a0 == -1 || a0 == 1 || a0 == 3 || a0 == 4);
     if (!listed) {
@@ -46,12 +57,47 @@ float BatchNormalizationBase::effective_epsilon() const noexcept {
     return static_cast<float>(e);
 }
 
-Status BatchNormalizationBase::check_input(const Shape& shape, bnkit_bn_desc& desc) const noexcept {
-    // Keras itself never checks these; bnkit rejects them on every call, training or not, so
+namespace {
+bool finite(const std::optional<double>& v) noexcept { return !v || std::isfinite(*v); }
+}  // namespace
+
+Status BatchNormalizationBase::check_config() const noexcept {
+    // Keras itself checks none of these; bnkit rejects them on every call, training or not, so
     // a bad config cannot hide until the first training step.
     if (!(cfg_.momentum >= 0.0 && cfg_.momentum <= 1.0)) return BNKIT_ERR_BAD_MOMENTUM;
     if (!(cfg_.epsilon >= 0.0 && cfg_.epsilon <= static_cast<double>(std::numeric_limits<float>::max()))) return BNKIT_ERR_BAD_EPSILON;
+    for (const bnkit_regularizer* r : {&cfg_.gamma_regularizer, &cfg_.beta_regularizer})
+        if (const Status s = bnkit_regularizer_check(r)) return s;
+    for (const bnkit_constraint* c : {&cfg_.gamma_constraint, &cfg_.beta_constraint})
+        if (const Status s = bnkit_constraint_check(c)) return s;
+    if (!cfg_.renorm) return BNKIT_OK;
+    if (!(cfg_.renorm_momentum >= 0.0 && cfg_.renorm_momentum <= 1.0)) return BNKIT_ERR_BAD_MOMENTUM;
+    const RenormClipping& k = cfg_.renorm_clipping;
+    if (!finite(k.rmax) || !finite(k.rmin) || !finite(k.dmax)) return BNKIT_ERR_BAD_ARGUMENT;
+    if ((k.rmax && *k.rmax < 1.0) || (k.rmin && (*k.rmin < 0.0 || *k.rmin > 1.0)) || (k.dmax && *k.dmax < 0.0))
+        return BNKIT_ERR_BAD_ARGUMENT;
+    return BNKIT_OK;
+}
+
+// Keras reshapes the batch into (virtual_batch_size, -1, ...) on every call, training or not.
+Status BatchNormalizationBase::check_batch(const Shape& shape) const noexcept {
+    const std::size_t vbs = cfg_.virtual_batch_size;
+    return vbs == 0 || shape.dims[0] % vbs == 0 ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+}
+
+Status BatchNormalizationBase::set_isa(bnkit_isa isa) noexcept {
+    const int32_t v = detail::enum_value(isa);
+    if (v < BNKIT_ISA_AUTO || v > BNKIT_ISA_NEON64) return BNKIT_ERR_BAD_ARGUMENT;
+    if (!bnkit_isa_available(isa)) return BNKIT_ERR_UNSUPPORTED_ISA;
+    isa_ = isa;
+    return BNKIT_OK;
+}
+
+Status BatchNormalizationBase::check_input(const Shape& shape, bnkit_bn_desc& desc) const noexcept {
+    if (const Status s = check_config()) return s;
     if (const Status s = describe(shape, cfg_.axis, desc)) return s;
+    if (isa_ != BNKIT_ISA_AUTO)
+        if (const Status s = bnkit_bn_desc_set_isa(&desc, isa_)) return s;
     if (!built()) return BNKIT_OK;
     if (shape.rank != rank_) return BNKIT_ERR_BAD_RANK;
     for (uint32_t k = 0; k < cfg_.axis.count; ++k) {
@@ -67,9 +113,13 @@ Status BatchNormalizationBase::build(const Shape& input_shape) noexcept {
     if (built()) return BNKIT_OK;
     bool fused = false;
     if (const Status s = decide_fused(cfg_, input_shape.rank, fused)) return s;
+    if (cfg_.virtual_batch_size != 0)  // Keras: the batch axis cannot be a feature axis
+        for (uint32_t k = 0; k < cfg_.axis.count; ++k)
+            if (resolve(cfg_.axis.v[k], input_shape.rank) == 0) return BNKIT_ERR_BAD_AXIS;
     if (const Status s = core_.init(desc.channels, cfg_.gamma_initializer, cfg_.beta_initializer,
                                     cfg_.moving_mean_initializer, cfg_.moving_variance_initializer))
         return s;
+    if (cfg_.renorm) init_renorm();
     fused_ = fused;
     rank_ = input_shape.rank;
     for (uint32_t k = 0; k < cfg_.axis.count; ++k) {
@@ -86,9 +136,13 @@ Status BatchNormalizationBase::call(const Shape& shape, Span<const float> x, Spa
     // Validate the whole call before build() fills any weight.
     if (!x.data || !y.data) return BNKIT_ERR_NULL_POINTER;
     if (x.size < desc.count || y.size < desc.count) return BNKIT_ERR_BUFFER_TOO_SMALL;
+    if (const Status s = check_batch(shape)) return s;
+    const bool batch = training.value_or(false) && cfg_.trainable;
+    bnkit_bn_desc ghost;
+    if (batch && cfg_.virtual_batch_size != 0)
+        if (const Status s = ghost_check(shape, x.data, y.data, nullptr, false, ghost)) return s;
     const bool was_built = built();
     if (const Status s = build(shape)) return s;
-    const bool batch = training.value_or(false) && cfg_.trainable;
     const detail::ForwardMode mode{batch,
                                    batch,
                                    cfg_.scale,
@@ -97,7 +151,16 @@ Status BatchNormalizationBase::call(const Shape& shape, Span<const float> x, Spa
                                    cfg_.momentum,
                                    fused_ ? BNKIT_VARIANCE_UNBIASED : BNKIT_VARIANCE_BIASED,
                                    fused_ ? BNKIT_UPDATE_LERP : BNKIT_UPDATE_ASSIGN_SUB};
-    const Status s = core_.forward(desc, x, y, mode);
+    Status s;
+    if (batch && cfg_.virtual_batch_size != 0) {
+        s = ghost_forward(shape, ghost, x, y);
+    } else if (batch && cfg_.renorm) {
+        s = renorm_forward(desc, x, y);
+    } else {
+        s = core_.forward(desc, x, y, mode);
+        last_call_ = LastCall::plain;
+    }
+    if (s == BNKIT_OK && last_call_ != LastCall::plain) core_.note_forward(mode);
     if (s != BNKIT_OK && !was_built) {
         core_.reset();  // a failed first call leaves the layer unbuilt, as it found it
         fused_ = false;
@@ -111,7 +174,19 @@ Status BatchNormalizationBase::backward(const Shape& shape, Span<const float> x,
     if (!built()) return BNKIT_ERR_NOT_BUILT;
     bnkit_bn_desc desc;
     if (const Status s = check_input(shape, desc)) return s;
-    return core_.backward(desc, x, dy, dx);
+    if (const Status s = check_batch(shape)) return s;
+    Status s;
+    if (last_call_ == LastCall::ghost) {
+        bnkit_bn_desc ghost;
+        s = ghost_check(shape, x.data, dy.data, dx.data, true, ghost);
+        if (s == BNKIT_OK) s = ghost_backward(shape, ghost, x, dy, dx);
+    } else if (last_call_ == LastCall::renorm) {
+        s = renorm_backward(desc, x, dy, dx);
+    } else {
+        s = core_.backward(desc, x, dy, dx);
+    }
+    if (s != BNKIT_OK) return s;
+    return add_regularizer_gradients();
 }
 
 Span<const float> BatchNormalizationBase::gamma() const noexcept {
@@ -128,46 +203,52 @@ Span<const float> BatchNormalizationBase::dbeta() const noexcept {
 }
 
 namespace {
-// Keras' weight order, minus the absent weights.
-std::size_t weight_ids(const Config& cfg, detail::LayerCore::Param* ids) noexcept {
+// Keras' weight order (creation order in build), minus the absent weights.
+std::size_t weight_arrays(const Config& cfg, const detail::LayerStorage& st, const KerasStorage& ks,
+                          float** arrays) noexcept {
     std::size_t n = 0;
-    if (cfg.scale) ids[n++] = detail::LayerCore::gamma_id;
-    if (cfg.center) ids[n++] = detail::LayerCore::beta_id;
-    ids[n++] = detail::LayerCore::moving_mean_id;
-    ids[n++] = detail::LayerCore::moving_var_id;
+    if (cfg.scale) arrays[n++] = st.gamma;
+    if (cfg.center) arrays[n++] = st.beta;
+    arrays[n++] = st.moving_mean;
+    arrays[n++] = st.moving_var;
+    if (cfg.renorm) {
+        arrays[n++] = ks.moving_stddev;
+        arrays[n++] = ks.renorm_mean;
+        arrays[n++] = ks.renorm_stddev;
+    }
     return n;
 }
+constexpr std::size_t max_weights = 7;
 }  // namespace
 
 Status BatchNormalizationBase::set_weights(const Span<const float>* w, std::size_t count) noexcept {
     if (!built()) return BNKIT_ERR_NOT_BUILT;
     if (!w) return BNKIT_ERR_NULL_POINTER;
-    detail::LayerCore::Param ids[4];
-    const std::size_t n = weight_ids(cfg_, ids);
+    float* arrays[max_weights];
+    const std::size_t n = weight_arrays(cfg_, core_.storage(), ks_, arrays);
     if (count != n) return BNKIT_ERR_BAD_ARGUMENT;
     for (std::size_t k = 0; k < n; ++k) {  // all checks before the first write
         if (!w[k].data) return BNKIT_ERR_NULL_POINTER;
         if (w[k].size != channels()) return BNKIT_ERR_CHANNEL_MISMATCH;
     }
-    for (std::size_t k = 0; k < n; ++k)
-        if (const Status s = core_.set_param(ids[k], w[k])) return s;
+    for (std::size_t k = 0; k < n; ++k)  // memmove: a value span may be one of the layer's arrays
+        std::memmove(arrays[k], w[k].data, channels() * sizeof(float));
+    core_.invalidate_fold();
     return BNKIT_OK;
 }
 
 Status BatchNormalizationBase::get_weights(const Span<float>* out, std::size_t count) const noexcept {
     if (!built()) return BNKIT_ERR_NOT_BUILT;
     if (!out) return BNKIT_ERR_NULL_POINTER;
-    detail::LayerCore::Param ids[4];
-    const std::size_t n = weight_ids(cfg_, ids);
+    float* arrays[max_weights];
+    const std::size_t n = weight_arrays(cfg_, core_.storage(), ks_, arrays);
     if (count != n) return BNKIT_ERR_BAD_ARGUMENT;
     for (std::size_t k = 0; k < n; ++k) {
         if (!out[k].data) return BNKIT_ERR_NULL_POINTER;
         if (out[k].size < channels()) return BNKIT_ERR_BUFFER_TOO_SMALL;
     }
-    for (std::size_t k = 0; k < n; ++k) {
-        const Span<const float> p = core_.param(ids[k]);
-        for (std::size_t c = 0; c < p.size; ++c) out[k].data[c] = p.data[c];
-    }
+    for (std::size_t k = 0; k < n; ++k)
+        for (std::size_t c = 0; c < channels(); ++c) out[k].data[c] = arrays[k][c];
     return BNKIT_OK;
 }
 

@@ -7,10 +7,34 @@
 namespace bnkit_run {
 namespace {
 
-class KerasLayer : private HeapLayerStorage, public bnkit::keras::BatchNormalizationBase {
+// The Keras-only per-channel arrays (renorm variables and scratch), on the heap.
+class HeapKerasStorage {
+protected:
+    explicit HeapKerasStorage(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)), floats_(capacity_ * 7) {}
+    bnkit::keras::KerasStorage keras_storage() noexcept {
+        float* p = floats_.data();
+        auto next = [&p, this] { float* a = p; p += capacity_; return a; };
+        bnkit::keras::KerasStorage s{};
+        s.moving_stddev = next();
+        s.renorm_mean = next();
+        s.renorm_stddev = next();
+        s.r = next();
+        s.d = next();
+        s.scratch_a = next();
+        s.scratch_b = next();
+        return s;
+    }
+
+private:
+    std::size_t capacity_;
+    std::vector<float> floats_;
+};
+
+class KerasLayer : private HeapLayerStorage, private HeapKerasStorage, public bnkit::keras::BatchNormalizationBase {
 public:
     KerasLayer(const bnkit::keras::Config& cfg, std::size_t capacity)
-        : HeapLayerStorage(capacity), BatchNormalizationBase(cfg, layer_storage()) {}
+        : HeapLayerStorage(capacity), HeapKerasStorage(capacity),
+          BatchNormalizationBase(cfg, layer_storage(), keras_storage()) {}
 };
 
 // Keras' parameter shape: (C,) for one axis, else the input rank with the axis dims kept
