@@ -2,11 +2,12 @@
 // path and checks every output against keras_oracle.hpp. Each step's oracle starts from the
 // layer's own state before that step, so the bounds are per step, not accumulated.
 //
-// Bounds (ulps of the magnitudes keras_oracle computes): y 8 (the training kernel's 4, then
-// xhat * (r gamma) + (d gamma + beta) in float, r and d each a few ulp off); moving and renorm
-// statistics 8 of |old| + |new| + mean|x| (a ghost-averaged mean adds a float sum of G ghost
-// moments); dx, dgamma, dbeta 8 of their magnitudes (the kernel's 4, plus the r/d composition
-// and the sum over ghost batches).
+// Bounds (ulps of the magnitudes keras_oracle computes; measured worst on x86-64 in brackets,
+// BNKIT_ORACLE_REPORT=1 build/host/tests/bnkit_tests -tc="keras*"): y 4 [2.47] (xhat from the
+// training kernel, then * (r gamma) + (d gamma + beta) in float, r and d a few ulp off);
+// moving and renorm statistics 2 of |old| + |new| + mean|x| [0.75]; dx, dgamma, dbeta 3 of
+// their magnitudes [1.16] (the kernel's backward, the r/d composition, the float sum over
+// ghost batches).
 #pragma once
 
 #include <cmath>
@@ -106,21 +107,21 @@ inline void check_run(const Run& run, bnkit_isa isa, bool in_place, std::uint64_
         const keras_oracle::Forward f = keras_oracle::forward(L, p, before, xd);
         const State after = keras_oracle::update(p, before, f);
         REQUIRE(bn.call(shape, {xs, L.count()}, {ys, L.count()}, true) == BNKIT_OK);
-        CHECK_ARRAY_ULPS("keras extras y", ys, f.y, f.y_mag, 8);
+        CHECK_ARRAY_ULPS("keras extras y", ys, f.y, f.y_mag, 4);
         std::vector<double> mean_abs(L.C, 0.0);
         for (std::size_t e = 0; e < L.count(); ++e) mean_abs[L.channel(e)] += std::fabs(xd[e]) * L.C / L.count();
         CHECK_ARRAY_ULPS("keras extras moving_mean", bn.moving_mean().data, after.moving_mean,
-                         stat_mag(before.moving_mean, after.moving_mean, mean_abs), 8);
+                         stat_mag(before.moving_mean, after.moving_mean, mean_abs), 2);
         const std::vector<double> none(L.C, 0.0);
         CHECK_ARRAY_ULPS("keras extras moving_variance", bn.moving_variance().data, after.moving_var,
-                         stat_mag(before.moving_var, f.new_var, none), 8);
+                         stat_mag(before.moving_var, f.new_var, none), 2);
         if (p.renorm) {
             CHECK_ARRAY_ULPS("keras extras renorm_mean", bn.renorm_mean().data, after.renorm_mean,
-                             stat_mag(before.renorm_mean, after.renorm_mean, mean_abs), 8);
+                             stat_mag(before.renorm_mean, after.renorm_mean, mean_abs), 2);
             CHECK_ARRAY_ULPS("keras extras renorm_stddev", bn.renorm_stddev().data, after.renorm_stddev,
-                             stat_mag(before.renorm_stddev, after.renorm_stddev, none), 8);
+                             stat_mag(before.renorm_stddev, after.renorm_stddev, none), 2);
             CHECK_ARRAY_ULPS("keras extras moving_stddev", bn.moving_stddev().data, after.moving_stddev,
-                             stat_mag(before.moving_stddev, after.moving_stddev, none), 8);
+                             stat_mag(before.moving_stddev, after.moving_stddev, none), 2);
         }
         if (step == 1) {
             for (auto& v : dy) v = rng.uniform(-1.0f, 1.0f);
@@ -131,9 +132,9 @@ inline void check_run(const Run& run, bnkit_isa isa, bool in_place, std::uint64_
             const keras_oracle::Gradients m = keras_oracle::magnitudes(L, p, f, xd, dyd);
             std::vector<float> dx(dy);  // dx == dy, in place
             REQUIRE(bn.backward(shape, {xs, L.count()}, {dx.data(), dx.size()}, {dx.data(), dx.size()}) == BNKIT_OK);
-            CHECK_ARRAY_ULPS("keras extras dx", dx.data(), g.dx, m.dx, 8);
-            if (!run.gamma.empty()) CHECK_ARRAY_ULPS("keras extras dgamma", bn.dgamma().data, g.dgamma, m.dgamma, 8);
-            if (!run.beta.empty()) CHECK_ARRAY_ULPS("keras extras dbeta", bn.dbeta().data, g.dbeta, m.dbeta, 8);
+            CHECK_ARRAY_ULPS("keras extras dx", dx.data(), g.dx, m.dx, 3);
+            if (!run.gamma.empty()) CHECK_ARRAY_ULPS("keras extras dgamma", bn.dgamma().data, g.dgamma, m.dgamma, 3);
+            if (!run.beta.empty()) CHECK_ARRAY_ULPS("keras extras dbeta", bn.dbeta().data, g.dbeta, m.dbeta, 3);
         }
     }
 }
