@@ -93,6 +93,100 @@ void add_keras(std::map<std::string, Flag>& f, Options& o) {
     f["--training"] = {true, [&o](const std::string& v) { o.keras_training = parse_bool("--training", v); }};
 }
 
+// Keras regularizer SPEC: l1:L, l2:L, l1_l2:A,B, or a bare name with Keras' string default 0.01.
+bnkit_regularizer parse_regularizer(const std::string& flag, const std::string& v) {
+    const std::size_t colon = v.find(':');
+    const std::string name = v.substr(0, colon), arg = colon == std::string::npos ? "" : v.substr(colon + 1);
+    const bool bare = colon == std::string::npos;
+    auto num = [&](const std::string& s) { return static_cast<float>(parse_double(flag, s)); };
+    if (name == "l1") return bnkit::keras::l1(bare ? 0.01f : num(arg));
+    if (name == "l2") return bnkit::keras::l2(bare ? 0.01f : num(arg));
+    if (name == "l1_l2") {
+        if (bare) return bnkit::keras::l1_l2(0.01f, 0.01f);
+        const std::size_t comma = arg.find(',');
+        if (comma == std::string::npos) throw Error(flag + ": l1_l2 takes two penalties, l1_l2:A,B");
+        return bnkit::keras::l1_l2(num(arg.substr(0, comma)), num(arg.substr(comma + 1)));
+    }
+    throw Error(flag + ": expected l1[:L], l2[:L] or l1_l2[:A,B], got '" + v + "'");
+}
+
+// Comma-separated numbers after "name:" (exactly `count` of them).
+std::vector<float> parse_numbers(const std::string& flag, const std::string& v, std::size_t count) {
+    std::vector<float> out;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = v.find(',', start);
+        out.push_back(static_cast<float>(parse_double(flag, v.substr(start, comma == std::string::npos ? std::string::npos : comma - start))));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (out.size() != count) throw Error(flag + ": expected " + std::to_string(count) + " comma-separated numbers, got '" + v + "'");
+    return out;
+}
+
+// Keras constraint SPEC: non_neg, unit_norm, max_norm[:M], min_max_norm[:LO,HI,RATE] (Keras' defaults when bare).
+bnkit_constraint parse_constraint(const std::string& flag, const std::string& v) {
+    const std::size_t colon = v.find(':');
+    const std::string name = v.substr(0, colon);
+    const bool bare = colon == std::string::npos;
+    const std::string arg = bare ? "" : v.substr(colon + 1);
+    if (name == "non_neg" && bare) return bnkit::keras::non_neg();
+    if (name == "unit_norm" && bare) return bnkit::keras::unit_norm();
+    if (name == "max_norm") return bare ? bnkit::keras::max_norm() : bnkit::keras::max_norm(parse_numbers(flag, arg, 1)[0]);
+    if (name == "min_max_norm") {
+        if (bare) return bnkit::keras::min_max_norm();
+        const std::vector<float> n = parse_numbers(flag, arg, 3);
+        return bnkit::keras::min_max_norm(n[0], n[1], n[2]);
+    }
+    throw Error(flag + ": expected non_neg, max_norm[:M], min_max_norm[:LO,HI,RATE] or unit_norm, got '" + v + "'");
+}
+
+// Keras renorm_clipping: rmax=R,rmin=R,dmax=D, any subset; other keys are Keras' ValueError.
+bnkit::keras::RenormClipping parse_clipping(const std::string& flag, const std::string& v) {
+    bnkit::keras::RenormClipping c;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = v.find(',', start);
+        const std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const std::size_t eq = item.find('=');
+        if (eq == std::string::npos) throw Error(flag + ": expected KEY=VALUE items, got '" + item + "'");
+        const std::string key = item.substr(0, eq);
+        const double value = parse_double(flag, item.substr(eq + 1));
+        std::optional<double>* slot = key == "rmax" ? &c.rmax : key == "rmin" ? &c.rmin : key == "dmax" ? &c.dmax : nullptr;
+        if (!slot) throw Error(flag + ": unknown key '" + key + "' (expected rmax, rmin, dmax)");
+        if (slot->has_value()) throw Error(flag + ": key '" + key + "' given twice");
+        *slot = value;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return c;
+}
+
+// Issue 8 parameters of the Keras front-end (docs/bnkit-run.md). Fused activation
+// (--activation) belongs in its own add_* function next to this one.
+void add_keras_extras(std::map<std::string, Flag>& f, Options& o) {
+    auto& c = o.keras;
+    f["--gamma-regularizer"] = {true, [&o](const std::string& v) {
+                                    o.keras.gamma_regularizer = parse_regularizer("--gamma-regularizer", v);
+                                    o.keras_regularized = true;
+                                }};
+    f["--beta-regularizer"] = {true, [&o](const std::string& v) {
+                                   o.keras.beta_regularizer = parse_regularizer("--beta-regularizer", v);
+                                   o.keras_regularized = true;
+                               }};
+    f["--gamma-constraint"] = {true, [&c](const std::string& v) { c.gamma_constraint = parse_constraint("--gamma-constraint", v); }};
+    f["--beta-constraint"] = {true, [&c](const std::string& v) { c.beta_constraint = parse_constraint("--beta-constraint", v); }};
+    f["--renorm"] = {false, [&c](const std::string&) { c.renorm = true; }};
+    f["--renorm-clipping"] = {true, [&c](const std::string& v) { c.renorm_clipping = parse_clipping("--renorm-clipping", v); }};
+    f["--renorm-momentum"] = {true, [&c](const std::string& v) { c.renorm_momentum = parse_double("--renorm-momentum", v); }};
+    f["--virtual-batch-size"] = {true, [&c](const std::string& v) {
+                                     const long long n = parse_int("--virtual-batch-size", v, false);
+                                     if (n == 0) throw Error("--virtual-batch-size: must be > 0 (Keras' ValueError)");
+                                     c.virtual_batch_size = static_cast<std::size_t>(n);
+                                 }};
+    f["--sgd-step"] = {true, [&o](const std::string& v) { o.keras_sgd_lr = static_cast<float>(parse_double("--sgd-step", v)); }};
+}
+
 void add_mindspore(std::map<std::string, Flag>& f, Options& o) {
     using namespace bnkit::mindspore;
     auto& c = o.mindspore;
@@ -127,7 +221,10 @@ const char* usage() {
     return "usage:\n"
            "  bnkit-run keras [--axis A[,A...]] [--momentum M] [--epsilon E] [--no-center] [--no-scale]\n"
            "                  [--fused auto|true|false] [--trainable true|false] [--training true|false]\n"
-           "                  COMMON\n"
+           "                  [--gamma-regularizer R] [--beta-regularizer R] [--gamma-constraint K]\n"
+           "                  [--beta-constraint K] [--renorm] [--renorm-clipping rmax=R,rmin=R,dmax=D]\n"
+           "                  [--renorm-momentum M] [--virtual-batch-size N] [--sgd-step LR] COMMON\n"
+           "    R: l1[:L] | l2[:L] | l1_l2[:A,B]    K: non_neg | max_norm[:M] | min_max_norm[:LO,HI,RATE] | unit_norm\n"
            "  bnkit-run mindspore --num-features C [--eps E] [--momentum M] [--no-affine]\n"
            "                  [--data-format NCHW|NHWC] [--use-batch-statistics none|true|false]\n"
            "                  [--train|--eval] [--moving-variance biased|unbiased] COMMON\n"
@@ -157,6 +254,7 @@ Options parse_args(int argc, const char* const* argv) {
     if (sub == "keras") {
         o.framework = Framework::keras;
         add_keras(flags, o);
+        add_keras_extras(flags, o);
     } else if (sub == "mindspore") {
         o.framework = Framework::mindspore;
         add_mindspore(flags, o);
@@ -191,6 +289,7 @@ Options parse_args(int argc, const char* const* argv) {
         if (o.gamma && !o.keras.scale) throw Error("--gamma given with --no-scale (the layer has no gamma)");
         if (o.beta && !o.keras.center) throw Error("--beta given with --no-center (the layer has no beta)");
     }
+    if (o.keras_sgd_lr && !o.dy) throw Error("--sgd-step needs --dy (the step applies its gradients)");
     if (o.dy && o.x.size() != 1) throw Error("--dy needs exactly one --x (got " + std::to_string(o.x.size()) + ")");
     return o;
 }

@@ -19,8 +19,11 @@ struct Options {
     Framework framework = Framework::keras;
 
     // keras
-    bnkit::keras::Config keras;          // axis, momentum, epsilon, center, scale, trainable, fused
+    bnkit::keras::Config keras;          // axis, momentum, epsilon, center, scale, trainable, fused,
+                                         // regularizers, constraints, renorm*, virtual_batch_size
     std::optional<bool> keras_training;  // None (false)
+    std::optional<float> keras_sgd_lr;   // --sgd-step: one SGD step after the backward
+    bool keras_regularized = false;      // a regularizer flag was given: write regularization_loss.npy
 
     // mindspore
     std::size_t num_features = 0;

@@ -78,10 +78,11 @@ inline void check_param_shape(const Array& a, const std::vector<std::size_t>& pa
 }
 
 /// One layer call per --x (state carried across calls), then the backward pass for --dy;
-/// `call(x_shape, x, y)` is the front-end's forward call, `what` names it in messages.
-template <class Layer, class Call>
+/// `call(x_shape, x, y)` is the front-end's forward call, `what` names it in messages,
+/// `after_call(step)` adds front-end specific state to each step's outputs.
+template <class Layer, class Call, class AfterCall>
 RunResult run_layer(Layer& layer, const Options& o, const Inputs& in, const std::vector<std::size_t>& pshape,
-                    const std::string& what, Call call) {
+                    const std::string& what, Call call, AfterCall after_call) {
     RunResult r;
     for (std::size_t i = 0; i < in.x.size(); ++i) {
         const Array& x = in.x[i];
@@ -92,6 +93,7 @@ RunResult run_layer(Layer& layer, const Options& o, const Inputs& in, const std:
                      what + ": call on " + o.x[i] + " of shape " + shape_str(x.shape));
         step.moving_mean = copy_of(layer.moving_mean(), pshape);
         step.moving_variance = copy_of(layer.moving_variance(), pshape);
+        after_call(step);
         r.steps.push_back(std::move(step));
     }
     if (in.dy) {
@@ -105,6 +107,12 @@ RunResult run_layer(Layer& layer, const Options& o, const Inputs& in, const std:
         if (layer.dbeta().size) r.dbeta = copy_of(layer.dbeta(), pshape);
     }
     return r;
+}
+
+template <class Layer, class Call>
+RunResult run_layer(Layer& layer, const Options& o, const Inputs& in, const std::vector<std::size_t>& pshape,
+                    const std::string& what, Call call) {
+    return run_layer(layer, o, in, pshape, what, call, [](Step&) {});
 }
 
 }  // namespace bnkit_run

@@ -33,10 +33,18 @@ std::vector<OutputFile> compute(const Options& o) {
         files.push_back({"y" + suffix + ".npy", std::move(r.steps[i].y)});
         files.push_back({"moving_mean" + suffix + ".npy", std::move(r.steps[i].moving_mean)});
         files.push_back({"moving_variance" + suffix + ".npy", std::move(r.steps[i].moving_variance)});
+        if (r.steps[i].moving_stddev) {
+            files.push_back({"moving_stddev" + suffix + ".npy", std::move(*r.steps[i].moving_stddev)});
+            files.push_back({"renorm_mean" + suffix + ".npy", std::move(*r.steps[i].renorm_mean)});
+            files.push_back({"renorm_stddev" + suffix + ".npy", std::move(*r.steps[i].renorm_stddev)});
+        }
     }
     if (r.dx) files.push_back({"dx.npy", std::move(*r.dx)});
     if (r.dgamma) files.push_back({"dgamma.npy", std::move(*r.dgamma)});
     if (r.dbeta) files.push_back({"dbeta.npy", std::move(*r.dbeta)});
+    if (r.regularization_loss) files.push_back({"regularization_loss.npy", std::move(*r.regularization_loss)});
+    if (r.gamma) files.push_back({"gamma.npy", std::move(*r.gamma)});
+    if (r.beta) files.push_back({"beta.npy", std::move(*r.beta)});
     return files;
 }
 

@@ -19,11 +19,14 @@ struct Inputs {
 
 struct Step {
     Array y, moving_mean, moving_variance;  // after the call
+    std::optional<Array> moving_stddev, renorm_mean, renorm_stddev;  // Keras --renorm
 };
 
 struct RunResult {
     std::vector<Step> steps;
     std::optional<Array> dx, dgamma, dbeta;  // with --dy; dgamma/dbeta only where trained
+    std::optional<Array> regularization_loss;  // Keras with a regularizer: shape (1,)
+    std::optional<Array> gamma, beta;          // Keras --sgd-step: trained weights after the step
 };
 
 struct OutputFile {

@@ -69,6 +69,7 @@ void load_weights(KerasLayer& layer, const Options& o, const Inputs& in, const s
     take(o.keras.center, in.beta, "--beta");
     take(true, in.moving_mean, "--moving-mean");
     take(true, in.moving_variance, "--moving-variance-in");
+    // With --renorm, moving_stddev, renorm_mean and renorm_stddev keep their initializer values.
 
     std::vector<bnkit::Span<const float>> spans;
     for (const auto& v : w) spans.push_back({v.data(), v.size()});
@@ -85,10 +86,34 @@ RunResult run_keras(const Options& o, const Inputs& in) {
     check_status(layer.build(to_shape(x0)), "keras: build from " + o.x.front() + " of shape " + shape_str(x0.shape));
     const std::vector<std::size_t> pshape = param_shape(o.keras.axis, x0.shape);
     load_weights(layer, o, in, pshape);
+    // Ghost batches are gathered through this workspace, sized for the largest --x.
+    std::size_t ws_floats = 0;
+    for (const Array& x : in.x) ws_floats = std::max(ws_floats, layer.virtual_batch_workspace_floats(to_shape(x)));
+    std::vector<float> ghost_ws(ws_floats);
+    layer.set_virtual_batch_workspace({ghost_ws.data(), ghost_ws.size()});
 
-    return run_layer(layer, o, in, pshape, "keras", [&](const bnkit::Shape& shape, auto x, auto y) {
-        return layer.call(shape, x, y, o.keras_training);
-    });
+    RunResult r;
+    if (o.keras_regularized) {  // Keras' layer.losses for the loaded weights
+        float loss = 0.0f;
+        check_status(layer.regularization_loss(loss), "keras: regularization_loss");
+        r.regularization_loss = Array{{1}, {loss}};
+    }
+    RunResult run = run_layer(
+        layer, o, in, pshape, "keras",
+        [&](const bnkit::Shape& shape, auto x, auto y) { return layer.call(shape, x, y, o.keras_training); },
+        [&](Step& step) {
+            if (!o.keras.renorm) return;
+            step.moving_stddev = copy_of(layer.moving_stddev(), pshape);
+            step.renorm_mean = copy_of(layer.renorm_mean(), pshape);
+            step.renorm_stddev = copy_of(layer.renorm_stddev(), pshape);
+        });
+    run.regularization_loss = std::move(r.regularization_loss);
+    if (o.keras_sgd_lr) {
+        check_status(layer.sgd_step(*o.keras_sgd_lr), "keras: sgd_step");
+        if (layer.dgamma().size) run.gamma = copy_of(layer.gamma(), pshape);
+        if (layer.dbeta().size) run.beta = copy_of(layer.beta(), pshape);
+    }
+    return run;
 }
 
 }  // namespace bnkit_run
