@@ -115,6 +115,26 @@ bool run_layers() {
     return ok && m.call(nchw, {x, COUNT}, {y, COUNT}) == BNKIT_OK && m.call({N, C, H}, {x, COUNT}, {y, COUNT}) == BNKIT_ERR_BAD_RANK;
 }
 
+// Issue 8's Keras extras: regularizers, constraints, SGD step, renorm and virtual batches.
+float ghost_ws[bnkit::keras::virtual_batch_workspace_floats(1, C * H * W)];
+bool run_keras_extras() {
+    const bnkit::Shape nchw{N, C, H, W};
+    bnkit::keras::Config kc;
+    kc.axis = 1;
+    kc.renorm = true;
+    kc.virtual_batch_size = 1;
+    kc.gamma_regularizer = bnkit::keras::l2(0.01f);
+    kc.gamma_constraint = bnkit::keras::max_norm(2.0f);
+    bnkit::keras::BatchNormalization<8> k(kc);
+    k.set_virtual_batch_workspace(ghost_ws);
+    float loss = 0.0f;
+    float w[C] = {1, -2, 3, 0.5f, 4};
+    const bnkit_constraint unit = bnkit::keras::unit_norm();
+    return k.call(nchw, {x, COUNT}, {y, COUNT}, true) == BNKIT_OK &&
+           k.backward(nchw, {x, COUNT}, {dy, COUNT}, {dx, COUNT}) == BNKIT_OK && k.sgd_step(0.1f) == BNKIT_OK &&
+           k.regularization_loss(loss) == BNKIT_OK && bnkit_constraint_apply_f32(&unit, C, w) == BNKIT_OK;
+}
+
 }  // namespace
 
 int main() {
@@ -126,6 +146,7 @@ int main() {
 
     armed = true;
     bool ok = run_layers();
+    ok = ok && run_keras_extras();
     int paths = 0;
     for (int isa = BNKIT_ISA_SCALAR; isa <= BNKIT_ISA_NEON64; ++isa)
         if (bnkit_isa_available(static_cast<bnkit_isa>(isa))) {
