@@ -158,7 +158,7 @@ Status BatchNormalizationBase::call(const Shape& shape, Span<const float> x, Spa
         s = renorm_forward(desc, x, y);
     } else {
         s = core_.forward(desc, x, y, mode);
-        last_call_ = LastCall::plain;
+        if (s == BNKIT_OK) last_call_ = LastCall::plain;  // a failed call keeps the last one's backward
     }
     if (s == BNKIT_OK && last_call_ != LastCall::plain) core_.note_forward(mode);
     if (s != BNKIT_OK && !was_built) {

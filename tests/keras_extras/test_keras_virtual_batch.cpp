@@ -81,6 +81,24 @@ TEST_CASE("keras virtual batch: vbs equal to the batch is plain batch norm") {
     CHECK(ghost.moving_variance()[1] == plain.moving_variance()[1]);
 }
 
+TEST_CASE("keras virtual batch: a failed call keeps the previous call's backward") {
+    Config cfg;
+    cfg.virtual_batch_size = 2;
+    BatchNormalization<2> a(cfg), b(cfg);
+    float ws_a[bnkit::keras::virtual_batch_workspace_floats(2, 2)], ws_b[bnkit::keras::virtual_batch_workspace_floats(2, 2)];
+    a.set_virtual_batch_workspace(ws_a);
+    b.set_virtual_batch_workspace(ws_b);
+    float x[8] = {1, -2, 3, 5, 0.5f, 7, -1, 2}, y[8], dy[8] = {1, -1, 2, 0, 0.5f, 1, -2, 1}, dxa[8], dxb[8];
+    REQUIRE(a.call({4, 2}, x, y, true) == BNKIT_OK);
+    REQUIRE(b.call({4, 2}, x, y, true) == BNKIT_OK);
+    float big[9] = {};
+    CHECK(b.call({4, 2}, {big, 8}, {big + 1, 8}, false) == BNKIT_ERR_ALIASING);  // fails inside the inference path
+    REQUIRE(a.backward({4, 2}, x, dy, dxa) == BNKIT_OK);
+    REQUIRE(b.backward({4, 2}, x, dy, dxb) == BNKIT_OK);
+    for (int i = 0; i < 8; ++i) CHECK(dxa[i] == dxb[i]);
+    CHECK(a.dgamma()[1] == b.dgamma()[1]);
+}
+
 TEST_CASE("keras virtual batch: bad calls get their status, nothing modified") {
     Config cfg;
     cfg.virtual_batch_size = 2;
