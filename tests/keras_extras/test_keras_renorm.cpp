@@ -144,14 +144,22 @@ TEST_CASE("keras renorm: bad configs get their status, nothing modified") {
         CHECK(bnkit_test::is_canary(y, sizeof y));
         CHECK_FALSE(bn.built());
     }
-    // A valid layer whose config turns bad: the call fails, state and outputs untouched.
+    // A built renorm layer: a training call that fails (y partly over x) moves nothing.
     Config c;
     c.renorm = true;
     BatchNormalization<2> bn(c);
     float x[4] = {1, 2, 3, 4}, y[4];
     REQUIRE(bn.call({2, 2}, x, y, true) == BNKIT_OK);
-    const float rm = bn.renorm_mean()[0], mv = bn.moving_variance()[0];
-    bnkit_test::fill_canary(y, sizeof y);
+    const float rm = bn.renorm_mean()[0], rs = bn.renorm_stddev()[1], ms = bn.moving_stddev()[0],
+                mv = bn.moving_variance()[0];
+    float big[5] = {1, 2, 3, 4, 5};
+    const bnkit_test::Snapshot snap(big, sizeof big);
+    CHECK(bn.call({2, 2}, {big, 4}, {big + 1, 4}, true) == BNKIT_ERR_ALIASING);
+    CHECK(snap.unchanged());
+    CHECK(bn.renorm_mean()[0] == rm);
+    CHECK(bn.renorm_stddev()[1] == rs);
+    CHECK(bn.moving_stddev()[0] == ms);
+    CHECK(bn.moving_variance()[0] == mv);
     // fused=None with renorm on a 4-D input stays non-fused.
     Config four;
     four.renorm = true;
@@ -159,6 +167,4 @@ TEST_CASE("keras renorm: bad configs get their status, nothing modified") {
     float x4[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y4[8];
     REQUIRE(bn4.call({2, 1, 2, 2}, x4, y4, true) == BNKIT_OK);
     CHECK_FALSE(bn4.fused());
-    CHECK(bn.renorm_mean()[0] == rm);
-    CHECK(bn.moving_variance()[0] == mv);
 }
