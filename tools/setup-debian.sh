@@ -8,7 +8,8 @@ set -euo pipefail
 
 host_pkgs=(cmake g++ ninja-build libxsimd-dev doctest-dev qemu-user zlib1g-dev)  # zlib: bnkit-export
 extra_pkgs=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf gcc-arm-none-eabi libnewlib-arm-none-eabi
-            libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev pkg-config)
+            libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev pkg-config
+            libopenmpi-dev openmpi-bin)  # Open MPI: examples/sync_bn_mpi
 
 pkgs=("${host_pkgs[@]}")
 [[ "${1:-}" == "--all" ]] && pkgs+=("${extra_pkgs[@]}")
