@@ -9,5 +9,8 @@
 #include "bnkit/batch_norm.h"
 #include "bnkit/status.h"
 #include "bnkit/types.h"
+#include "bnkit/random.h"
+#include "bnkit/fold_linear.h"
+#include "bnkit/stats.h"
 
 #endif
