@@ -3,7 +3,8 @@
 # everything present it returns in a second without touching apt. Safe to rerun.
 #   tools/setup-debian.sh          host build + tests (compiler, xsimd, doctest, QEMU for x86 CPUs)
 #   tools/setup-debian.sh --all    also the ARM cross compilers, bare-metal toolchain,
-#                                  QEMU system emulation, the benchmark libraries and pkg-config
+#                                  QEMU system emulation, the benchmark libraries, pkg-config and
+#                                  Open MPI (examples/sync_bn_mpi)
 set -euo pipefail
 
 host_pkgs=(cmake g++ ninja-build libxsimd-dev doctest-dev qemu-user zlib1g-dev)  # zlib: bnkit-export

@@ -315,7 +315,7 @@ TEST_CASE("sync_stats: train_with_stats uses the given count for the unbiased co
     CHECK(bnkit_test::same_bits(x, y, 6));  // in place gave the same y
 }
 
-TEST_CASE("sync_stats: merging with an empty partial, and two empty ones") {
+TEST_CASE("sync_stats: merging with an empty partial, and two empty ones, and finalize in place") {
     const float ma[2] = {1.0f, 2.0f}, qa[2] = {3.0f, 4.0f};
     const float junk[2] = {1e30f, -7.0f};
     float m[2], q[2];
@@ -337,6 +337,9 @@ TEST_CASE("sync_stats: merging with an empty partial, and two empty ones") {
     CHECK(n == 3);
     CHECK(m[0] == 3.0f);
     CHECK(q[0] == 8.0f);
+    // Finalize in place: var = M2 / n.
+    REQUIRE(bnkit_bn_stats_finalize_f32(1, n, q, q) == BNKIT_OK);
+    CHECK(q[0] == static_cast<float>(8.0 / 3.0));
 }
 
 TEST_CASE("sync_stats: bad input returns a status and writes nothing") {
@@ -380,6 +383,8 @@ TEST_CASE("sync_stats: bad input returns a status and writes nothing") {
     // bnkit_bn_stats_merge_f32
     unchanged(bnkit_bn_stats_merge_f32(4, 1, mean, var, 1, nullptr, var, count.data(), o4a, o4b), BNKIT_ERR_NULL_POINTER);
     unchanged(bnkit_bn_stats_merge_f32(0, 1, mean, var, 1, mean, var, count.data(), o4a, o4b), BNKIT_ERR_ZERO_DIM);
+    unchanged(bnkit_bn_stats_merge_f32(SIZE_MAX, 1, mean, var, 1, mean, var, count.data(), o4a, o4b),
+              BNKIT_ERR_SHAPE_OVERFLOW);
     unchanged(bnkit_bn_stats_merge_f32(4, UINT64_MAX, mean, var, 1, mean, var, count.data(), o4a, o4b),
               BNKIT_ERR_SHAPE_OVERFLOW);
     unchanged(bnkit_bn_stats_merge_f32(4, 1, mean, var, 1, mean, var, count.data(), a.at(20), o4b), BNKIT_ERR_ALIASING);
