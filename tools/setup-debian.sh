@@ -3,15 +3,14 @@
 # everything present it returns in a second without touching apt. Safe to rerun.
 #   tools/setup-debian.sh          host build + tests (compiler, xsimd, doctest, QEMU for x86 CPUs)
 #   tools/setup-debian.sh --all    also the ARM cross compilers, bare-metal toolchain,
-#                                  QEMU system emulation, the benchmark libraries, pkg-config and
-#                                  Open MPI (examples/sync_bn_mpi)
+#                                  QEMU system emulation, the benchmark libraries and pkg-config
 set -euo pipefail
 
 host_pkgs=(cmake g++ ninja-build libxsimd-dev doctest-dev qemu-user zlib1g-dev)  # zlib: bnkit-export
 extra_pkgs=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf gcc-arm-none-eabi libnewlib-arm-none-eabi
-            libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev pkg-config
-            libopenmpi-dev openmpi-bin)  # Open MPI: examples/sync_bn_mpi
+            libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev pkg-config)
 
+extra_pkgs+=(libopenmpi-dev openmpi-bin)  # --all also installs Open MPI: examples/sync_bn_mpi
 pkgs=("${host_pkgs[@]}")
 [[ "${1:-}" == "--all" ]] && pkgs+=("${extra_pkgs[@]}")
 

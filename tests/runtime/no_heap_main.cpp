@@ -99,25 +99,6 @@ bool run_c_api(bnkit_isa isa) {
            bnkit_bn_infer_f32(&d, x, x + 1, scale, shift) == BNKIT_ERR_ALIASING;  // an error path too
 }
 
-bool run_layers() {
-    const bnkit::Shape nchw{N, C, H, W};
-    bnkit::keras::Config kc;
-    kc.axis = 1;
-    bnkit::keras::BatchNormalization<8> k(kc);
-    const bnkit::Span<const float> weights[4] = {{gamma_, C}, {beta_, C}, {mean_, C}, {var_, C}};
-    bool ok = k.build(nchw) == BNKIT_OK && k.set_weights(weights, 4) == BNKIT_OK &&
-              k.call(nchw, {x, COUNT}, {y, COUNT}, true) == BNKIT_OK &&
-              k.backward(nchw, {x, COUNT}, {dy, COUNT}, {dx, COUNT}) == BNKIT_OK &&
-              k.call(nchw, {x, COUNT}, {y, COUNT}) == BNKIT_OK;
-    bnkit::mindspore::BatchNorm2d<8> m(C);
-    m.set_train(true);
-    ok = ok && m.load_parameter("bn.gamma", {gamma_, C}) == BNKIT_OK &&
-         m.call(nchw, {x, COUNT}, {y, COUNT}) == BNKIT_OK &&
-         m.backward(nchw, {x, COUNT}, {dy, COUNT}, {dx, COUNT}) == BNKIT_OK;
-    m.set_train(false);
-    return ok && m.call(nchw, {x, COUNT}, {y, COUNT}) == BNKIT_OK && m.call({N, C, H}, {x, COUNT}, {y, COUNT}) == BNKIT_ERR_BAD_RANK;
-}
-
 // The extras (random.h, fold_linear.h, stats.h) and a layer built from random initializers.
 bool run_extras(bnkit_isa isa) {
     bnkit_bn_desc d;
@@ -146,6 +127,25 @@ bool run_extras(bnkit_isa isa) {
            bnkit_bn_backward_apply_sums_f32(&d, n, x, dy, gamma_, saved_mean, saved_invstd, dgamma, dbeta, dx, ws) ==
                BNKIT_OK &&
            k.build({N, C}) == BNKIT_OK;
+}
+
+bool run_layers() {
+    const bnkit::Shape nchw{N, C, H, W};
+    bnkit::keras::Config kc;
+    kc.axis = 1;
+    bnkit::keras::BatchNormalization<8> k(kc);
+    const bnkit::Span<const float> weights[4] = {{gamma_, C}, {beta_, C}, {mean_, C}, {var_, C}};
+    bool ok = k.build(nchw) == BNKIT_OK && k.set_weights(weights, 4) == BNKIT_OK &&
+              k.call(nchw, {x, COUNT}, {y, COUNT}, true) == BNKIT_OK &&
+              k.backward(nchw, {x, COUNT}, {dy, COUNT}, {dx, COUNT}) == BNKIT_OK &&
+              k.call(nchw, {x, COUNT}, {y, COUNT}) == BNKIT_OK;
+    bnkit::mindspore::BatchNorm2d<8> m(C);
+    m.set_train(true);
+    ok = ok && m.load_parameter("bn.gamma", {gamma_, C}) == BNKIT_OK &&
+         m.call(nchw, {x, COUNT}, {y, COUNT}) == BNKIT_OK &&
+         m.backward(nchw, {x, COUNT}, {dy, COUNT}, {dx, COUNT}) == BNKIT_OK;
+    m.set_train(false);
+    return ok && m.call(nchw, {x, COUNT}, {y, COUNT}) == BNKIT_OK && m.call({N, C, H}, {x, COUNT}, {y, COUNT}) == BNKIT_ERR_BAD_RANK;
 }
 
 }  // namespace
