@@ -10,6 +10,7 @@ host_pkgs=(cmake g++ ninja-build libxsimd-dev doctest-dev qemu-user zlib1g-dev) 
 extra_pkgs=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf gcc-arm-none-eabi libnewlib-arm-none-eabi
             libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev pkg-config)
 
+extra_pkgs+=(libopenmpi-dev openmpi-bin)  # --all also installs Open MPI: examples/sync_bn_mpi
 pkgs=("${host_pkgs[@]}")
 [[ "${1:-}" == "--all" ]] && pkgs+=("${extra_pkgs[@]}")
 

@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "bnkit/batch_norm.h"
+#include "bnkit/random.h"
 
 namespace bnkit {
 
@@ -74,13 +75,17 @@ struct Axes {
 }
 
 /// Parameter initializers shared by both front-ends (Keras `*_initializer`, MindSpore
-/// `*_init`): zeros, ones, constant(v), or a tensor of exactly C values (MindSpore).
+/// `*_init`): zeros, ones, constant(v), a tensor of exactly C values (MindSpore), or a seeded
+/// random fill (bnkit/random.h; the framework presets are in bnkit/initializers.hpp).
 struct Initializer {
-    enum class Kind { zeros, ones, constant, tensor };
+    enum class Kind { zeros, ones, constant, tensor, random_uniform, random_normal, truncated_normal };
     Kind kind = Kind::zeros;
     float value = 0.0f;
     const float* data = nullptr;
     std::size_t size = 0;
+    float mean = 0.0f, stddev = 0.0f;  // random_normal, truncated_normal
+    float lo = 0.0f, hi = 0.0f;        // random_uniform: [lo, hi); truncated_normal: [lo, hi]
+    bnkit_rng rng = {0, 0};            // the random kinds' seed and stream
 };
 constexpr Initializer zeros() noexcept { return {Initializer::Kind::zeros, 0.0f, nullptr, 0}; }
 constexpr Initializer ones() noexcept { return {Initializer::Kind::ones, 1.0f, nullptr, 0}; }

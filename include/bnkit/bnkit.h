@@ -10,5 +10,8 @@
 #include "bnkit/params.h"
 #include "bnkit/status.h"
 #include "bnkit/types.h"
+#include "bnkit/random.h"
+#include "bnkit/fold_linear.h"
+#include "bnkit/stats.h"
 
 #endif

@@ -66,7 +66,8 @@ public:
 
     /// Set the channel count and fill the four per-channel arrays from initializers.
     /// BNKIT_ERR_ZERO_DIM, BNKIT_ERR_CAPACITY, BNKIT_ERR_CHANNEL_MISMATCH (a tensor
-    /// initializer of another size), BNKIT_ERR_NULL_POINTER (a tensor initializer without data).
+    /// initializer of another size), BNKIT_ERR_NULL_POINTER (a tensor initializer without data),
+    /// BNKIT_ERR_BAD_ARGUMENT (a random initializer's parameters, as bnkit/random.h checks them).
     [[nodiscard]] Status init(std::size_t channels, const Initializer& gamma, const Initializer& beta,
                               const Initializer& moving_mean, const Initializer& moving_var) noexcept;
 

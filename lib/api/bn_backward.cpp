@@ -1,3 +1,4 @@
+#include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
 
@@ -37,11 +38,11 @@ extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_b
         const float db = sum_dy[c], dg = sum_dy_xc[c] * is;
         if (dbeta) dbeta[c] = db;
         if (dgamma) dgamma[c] = dg;
-        const float ac = (gamma ? gamma[c] : 1.0f) * is;
-        a[c] = ac;
-        // Training: dx = a * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mean) * invstd.
-        b[c] = phase == BNKIT_PHASE_TRAINING ? -ac * is * (dg / n) : 0.0f;
-        k[c] = phase == BNKIT_PHASE_TRAINING ? -ac * (db / n) : 0.0f;
+        const dx_coefficients d = backward_dx_coefficients(gamma ? gamma[c] : 1.0f, is, db, dg, n,
+                                                           phase == BNKIT_PHASE_TRAINING);
+        a[c] = d.a;
+        b[c] = d.b;
+        k[c] = d.k;
     }
     if (dx) BNKIT_KERNEL(desc, backward_apply_f32)({v, x, dy, mean, a, b, k, dx});
     return BNKIT_OK;

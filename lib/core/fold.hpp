@@ -29,4 +29,17 @@ inline float moving_variance_input(float var_b, std::size_t n, bnkit_variance_co
     return var_b * (nf / (nf - 1.0f));
 }
 
+// The backward's dx = a * dy + (b * (x - mean) + k) per channel, from the sums over n elements
+// (sum_dy = dbeta, sum_dy_xhat = dgamma). Training: dx = a * (dy - mean(dy) - xhat *
+// mean(dy * xhat)), xhat = (x - mean) * invstd; inference (frozen statistics): dx = a * dy.
+struct dx_coefficients {
+    float a, b, k;
+};
+inline dx_coefficients backward_dx_coefficients(float gamma, float invstd, float sum_dy, float sum_dy_xhat, float n,
+                                                bool training) noexcept {
+    const float a = gamma * invstd;
+    if (!training) return {a, 0.0f, 0.0f};
+    return {a, -a * invstd * (sum_dy_xhat / n), -a * (sum_dy / n)};
+}
+
 }  // namespace bnkit::detail

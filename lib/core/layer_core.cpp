@@ -2,18 +2,36 @@
 
 #include <cstring>
 
+#include "../extras/random_draw.hpp"
+
 namespace bnkit::detail {
 namespace {
 
 Status check_initializer(const Initializer& init, std::size_t channels) noexcept {
-    if (init.kind != Initializer::Kind::tensor) return BNKIT_OK;
-    if (!init.data) return BNKIT_ERR_NULL_POINTER;
-    return init.size == channels ? BNKIT_OK : BNKIT_ERR_CHANNEL_MISMATCH;
+    switch (init.kind) {
+        case Initializer::Kind::tensor:
+            if (!init.data) return BNKIT_ERR_NULL_POINTER;
+            return init.size == channels ? BNKIT_OK : BNKIT_ERR_CHANNEL_MISMATCH;
+        case Initializer::Kind::random_uniform: return check_uniform(init.lo, init.hi);
+        case Initializer::Kind::random_normal: return check_normal(init.mean, init.stddev);
+        case Initializer::Kind::truncated_normal: return check_truncated_normal(init.mean, init.stddev, init.lo, init.hi);
+        default: return BNKIT_OK;
+    }
 }
 
-void fill(float* dst, std::size_t channels, const Initializer& init) noexcept {
-    for (std::size_t c = 0; c < channels; ++c)
-        dst[c] = init.kind == Initializer::Kind::tensor ? init.data[c] : init.value;
+// For an initializer check_initializer accepted, so the random fills return BNKIT_OK.
+Status fill(float* dst, std::size_t channels, const Initializer& init) noexcept {
+    switch (init.kind) {
+        case Initializer::Kind::random_uniform: return bnkit_random_uniform_f32(&init.rng, init.lo, init.hi, dst, channels);
+        case Initializer::Kind::random_normal:
+            return bnkit_random_normal_f32(&init.rng, init.mean, init.stddev, dst, channels);
+        case Initializer::Kind::truncated_normal:
+            return bnkit_random_truncated_normal_f32(&init.rng, init.mean, init.stddev, init.lo, init.hi, dst, channels);
+        default:
+            for (std::size_t c = 0; c < channels; ++c)
+                dst[c] = init.kind == Initializer::Kind::tensor ? init.data[c] : init.value;
+            return BNKIT_OK;
+    }
 }
 
 }  // namespace
@@ -24,10 +42,10 @@ Status LayerCore::init(std::size_t channels, const Initializer& gamma, const Ini
     if (channels > s_.capacity) return BNKIT_ERR_CAPACITY;
     for (const Initializer* i : {&gamma, &beta, &moving_mean, &moving_var})
         if (const Status s = check_initializer(*i, channels)) return s;
-    fill(s_.gamma, channels, gamma);
-    fill(s_.beta, channels, beta);
-    fill(s_.moving_mean, channels, moving_mean);
-    fill(s_.moving_var, channels, moving_var);
+    const Status filled[] = {fill(s_.gamma, channels, gamma), fill(s_.beta, channels, beta),
+                             fill(s_.moving_mean, channels, moving_mean), fill(s_.moving_var, channels, moving_var)};
+    for (const Status s : filled)
+        if (s != BNKIT_OK) return s;
     channels_ = channels;
     fold_valid_ = called_ = has_gradients_ = false;
     return BNKIT_OK;

@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
+#include "bnkit/bnkit.h"
+#include "bnkit/initializers.hpp"
 #include "bnkit/keras.hpp"
 #include "bnkit/mindspore.hpp"
 
@@ -96,6 +99,36 @@ bool run_c_api(bnkit_isa isa) {
            bnkit_bn_infer_f32(&d, x, x + 1, scale, shift) == BNKIT_ERR_ALIASING;  // an error path too
 }
 
+// The extras (random.h, fold_linear.h, stats.h) and a layer built from random initializers.
+bool run_extras(bnkit_isa isa) {
+    bnkit_bn_desc d;
+    const std::size_t dims[4] = {N, C, H, W};
+    const int32_t axis = 1;
+    if (bnkit_bn_desc_init(&d, 4, dims, 1, &axis) != BNKIT_OK || bnkit_bn_desc_set_isa(&d, isa) != BNKIT_OK) return false;
+    const bnkit_rng rng{1, 0};
+    const bnkit_bn_train_params p{1e-3f, 0.99, BNKIT_VARIANCE_UNBIASED, BNKIT_UPDATE_LERP};
+    const bnkit_buffer ws{workspace, sizeof workspace};
+    float w[C * 3], m2[C], var[C];
+    std::uint64_t n = 0;
+    bnkit::keras::Config kc;
+    kc.gamma_initializer = bnkit::keras_init::truncated_normal(3, 1.0f, 0.1f);
+    bnkit::keras::BatchNormalization<8> k(kc);
+    return bnkit_random_uniform_f32(&rng, -1.0f, 1.0f, w, C * 3) == BNKIT_OK &&
+           bnkit_random_normal_f32(&rng, 0.0f, 1.0f, dgamma, C) == BNKIT_OK &&
+           bnkit_random_truncated_normal_f32(&rng, 0.0f, 1.0f, -2.0f, 2.0f, dbeta, C) == BNKIT_OK &&
+           bnkit_fold_into_linear_f32(C, 3, BNKIT_WEIGHTS_OUT_LAST, w, nullptr, gamma_, beta_, mean_, var_, 1e-3f, w,
+                                      scale) == BNKIT_OK &&
+           bnkit_bn_stats_f32(&d, x, &n, shift, m2, ws) == BNKIT_OK &&
+           bnkit_bn_stats_merge_f32(C, n, shift, m2, n, shift, m2, &n, shift, m2) == BNKIT_OK &&
+           bnkit_bn_stats_finalize_f32(C, n, m2, var) == BNKIT_OK &&
+           bnkit_bn_train_with_stats_f32(&d, &p, n, shift, var, x, y, gamma_, beta_, mean_, var_, saved_mean,
+                                         saved_invstd, ws) == BNKIT_OK &&
+           bnkit_bn_backward_sums_f32(&d, x, dy, saved_mean, saved_invstd, dgamma, dbeta, ws) == BNKIT_OK &&
+           bnkit_bn_backward_apply_sums_f32(&d, n, x, dy, gamma_, saved_mean, saved_invstd, dgamma, dbeta, dx, ws) ==
+               BNKIT_OK &&
+           k.build({N, C}) == BNKIT_OK;
+}
+
 bool run_layers() {
     const bnkit::Shape nchw{N, C, H, W};
     bnkit::keras::Config kc;
@@ -151,6 +184,7 @@ int main() {
     for (int isa = BNKIT_ISA_SCALAR; isa <= BNKIT_ISA_NEON64; ++isa)
         if (bnkit_isa_available(static_cast<bnkit_isa>(isa))) {
             ok = ok && run_c_api(static_cast<bnkit_isa>(isa));
+            ok = ok && run_extras(static_cast<bnkit_isa>(isa));
             ++paths;
         }
     armed = false;
