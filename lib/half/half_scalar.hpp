@@ -1,6 +1,6 @@
 // One value at a time, the fastest bit-exact way the core has: the FPU's own half
-// conversions through __fp16 where it has them (AArch64; 32-bit ARM with a VFPv4/FPv4/FPv5 or
-// Armv8-M FPU, built with -mfp16-format=ieee), otherwise the portable code. Both give the
+// conversions through __fp16 where it has them (AArch64; 32-bit ARM with a VFPv4, FPv4, FPv5 or
+// Armv8.1-M FPU, built with -mfp16-format=ieee), otherwise the portable code. Both give the
 // soft_half results bit for bit (tests/kernels/test_f16_convert.cpp), with the FPU's default
 // rounding mode (to nearest even) and its NaN handling in the default mode (DN = 0).
 // Same restriction as half_soft.hpp: not for platform/<isa> kernel units.
@@ -11,7 +11,10 @@
 #include "bnkit/half.h"
 #include "half_soft.hpp"
 
-#if defined(__ARM_FP16_FORMAT_IEEE) && defined(__ARM_FP) && (__ARM_FP & 2)
+// __ARM_FP bit 1 announces the half conversions; GCC leaves it clear for the ARMv7E-M FPUs
+// (FPv4-SP, FPv5) although they have them (VCVTB/VCVTT, which GCC does emit for __fp16).
+#if defined(__aarch64__) || \
+    (defined(__ARM_FP16_FORMAT_IEEE) && defined(__ARM_FP) && ((__ARM_FP & 2) || defined(__ARM_ARCH_7EM__)))
 #define BNKIT_HALF_SCALAR_FPU 1
 #else
 #define BNKIT_HALF_SCALAR_FPU 0
