@@ -9,6 +9,7 @@
 
 #include "bnkit/half.h"
 #include "half/half_soft.hpp"
+#include "support/oracle_double.hpp"
 
 namespace bnkit_test {
 
@@ -66,11 +67,13 @@ inline F16Worst f16_worst(const bnkit_f16* actual, const std::vector<double>& ex
 
 }  // namespace bnkit_test
 
-// Every element of `actual` (bnkit_f16*) within `n` float16 ulps (f16_err) of `expected`.
+// Every element of `actual` (bnkit_f16*) within `n` float16 ulps (f16_err) of `expected`; with
+// BNKIT_ORACLE_REPORT set the worst error per quantity is printed at exit.
 #define CHECK_F16_ULPS(WHAT_, ACTUAL_, EXPECTED_, MAG_, N_)                                                   \
     do {                                                                                                      \
         const ::bnkit_test::F16Worst w_ = ::bnkit_test::f16_worst((ACTUAL_), (EXPECTED_), (MAG_));            \
         INFO(WHAT_ << ": worst " << w_.ulps << " f16 ulp at " << w_.at << " actual " << w_.actual << " expected " \
                    << w_.expected << " magnitude " << w_.mag << " (bound " << (N_) << ")");                    \
+        ::oracle::record(WHAT_ " (f16 ulp)", w_.ulps);                                                        \
         CHECK(w_.ulps <= static_cast<double>(N_));                                                            \
     } while (0)
