@@ -12,6 +12,8 @@
 // dgamma, dbeta) are bit-equal to the f32 function's. Shapes sweep the vector width (channels
 // 1, 3, W+1, 2W+1; inner 1, W-1, W+1, 4W+3; NCHW and NHWC), tensors sit at an odd element
 // offset with guard elements either side, and in-place calls match out-of-place ones.
+// Inference on each SIMD path is also compared with the scalar path directly: bit-equal
+// without fused multiply-add, at most one f16 step apart with it.
 // Special values: overflow to +-inf at the 65520 tie, NaN and inf propagation, subnormal
 // inputs and outputs with ties to even.
 #include <cmath>
@@ -164,6 +166,24 @@ TEST_CASE("f16 ops: inference within 1 f16 ulp of the double oracle, equal to th
             REQUIRE(bnkit_bn_infer_f16(&d, z.data(), z.data(), scale.data(), shift.data()) == BNKIT_OK);
             CHECK(same_halves(z, y));
             CHECK(z.guards_intact());
+
+            // Against the scalar reference on the same inputs: bit-equal where the path
+            // multiplies then adds like the reference (SSE2, xsimd 8.1's AVX-512), else at most
+            // one f16 step apart (a fused multiply-add moves the float32 result by one rounding,
+            // which can cross a float16 rounding boundary).
+            bnkit_bn_desc ds = d;
+            REQUIRE(bnkit_bn_desc_set_isa(&ds, BNKIT_ISA_SCALAR) == BNKIT_OK);
+            HalfBuf r(d.count);
+            REQUIRE(bnkit_bn_infer_f16(&ds, x.data(), r.data(), scale.data(), shift.data()) == BNKIT_OK);
+            const bool fused = isa == BNKIT_ISA_AVX2 || isa == BNKIT_ISA_NEON64 || isa == BNKIT_ISA_NEON;
+            // Position on the ordered line of halves (+0 and -0 both 0), so a step is one ulp.
+            const auto key = [](bnkit_f16 h) { return (h.bits & 0x8000u) ? -int(h.bits & 0x7fffu) : int(h.bits); };
+            std::size_t apart = 0;
+            for (std::size_t i = 0; i < d.count; ++i) {
+                const int gap = key(y[i]) - key(r[i]);
+                apart += fused ? (gap > 1 || gap < -1) : y[i].bits != r[i].bits;
+            }
+            CHECK(apart == 0);
         }
     });
 }
