@@ -20,7 +20,6 @@ using bnkit_test::Snapshot;
 namespace {
 
 constexpr std::size_t kOuter = 2, kC = 3, kInner = 4, kN = kOuter * kC * kInner;  // 24 halves = 12 floats
-constexpr std::size_t kWsFloats = BNKIT_BN_WORKSPACE_BYTES(kC) / sizeof(float);
 constexpr std::size_t kSlot = 64;  // floats between buffer starts: apart, with canary between
 
 bnkit_bn_desc make_desc() {
@@ -122,7 +121,6 @@ TEST_CASE("errors f16: bnkit_bn_train_f16 rejects each bad input class and write
                  [&] { return call(&d, x, y, mm, mv, reinterpret_cast<float*>(y + kN - 1) , si, b.ws()); });
     expect_error(b, BNKIT_ERR_ALIASING, "workspace on x",
                  [&] { return call(&d, x, y, mm, mv, sm, si, bnkit_buffer{b.slot(0), BNKIT_BN_WORKSPACE_BYTES(kC)}); });
-    (void)kWsFloats;
 }
 
 TEST_CASE("errors f16: bnkit_bn_backward_f16 rejects each bad input class and writes nothing") {
