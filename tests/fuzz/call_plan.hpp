@@ -161,8 +161,12 @@ inline void build_plan(call_plan& p, const fuzz_case& c, byte_reader& in) {
             const int i = a.pick % s.count;
             int j = (a.pick / 16) % s.count;
             if (j == i) j = (j + 1) % s.count;
-            const std::ptrdiff_t unit = s.buffers[j].length == workspace_bytes ? 1 : sizeof(float);
-            p.ptr[j] = static_cast<std::uint8_t*>(p.ptr[i]) + (static_cast<int>(a.disp % 7) - 3) * unit;
+            const bool bytes = s.buffers[j].length == workspace_bytes;
+            // A float* stays float-aligned even inside the (byte-aligned) workspace: C gives
+            // no meaning to a misaligned one.
+            std::uint8_t* base = static_cast<std::uint8_t*>(p.ptr[i]);
+            if (!bytes) base -= reinterpret_cast<std::uintptr_t>(base) % sizeof(float);
+            p.ptr[j] = base + (static_cast<int>(a.disp % 7) - 3) * (bytes ? 1 : static_cast<int>(sizeof(float)));
         }
     }
     for (int i = 0; i < s.count; ++i)
