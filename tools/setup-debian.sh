@@ -3,12 +3,14 @@
 # everything present it returns in a second without touching apt. Safe to rerun.
 #   tools/setup-debian.sh          host build + tests (compiler, xsimd, doctest, QEMU for x86 CPUs)
 #   tools/setup-debian.sh --all    also the ARM cross compilers, bare-metal toolchain,
-#                                  QEMU system emulation, the benchmark libraries and pkg-config
+#                                  QEMU system emulation, the benchmark libraries, pkg-config and
+#                                  clang-14 with libFuzzer (the fuzz stage)
 set -euo pipefail
 
 host_pkgs=(cmake g++ ninja-build libxsimd-dev doctest-dev qemu-user zlib1g-dev)  # zlib: bnkit-export
 extra_pkgs=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf gcc-arm-none-eabi libnewlib-arm-none-eabi
-            libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev pkg-config)
+            libstdc++-arm-none-eabi-newlib qemu-system-arm libbenchmark-dev libdnnl-dev pkg-config
+            clang-14 libclang-rt-14-dev)  # clang-14 + its libFuzzer/ASan runtimes: tests/fuzz
 
 extra_pkgs+=(libopenmpi-dev openmpi-bin)  # --all also installs Open MPI: examples/sync_bn_mpi
 pkgs=("${host_pkgs[@]}")

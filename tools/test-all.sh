@@ -82,6 +82,27 @@ if [[ -d build/ci-install-cortex-m4 ]]; then
     build/ci-firmware-cortex-m4/c_api_example >build/ci-firmware-cortex-m4.run.log 2>&1 \
     || { cat build/ci-firmware-cortex-m4.run.log; failed+=("package: installed run-qemu-system.sh"); }
 fi
+# Fuzzing (docs/fuzzing.md): the C API's libFuzzer target, clang-14 with ASan + UBSan, 60 s
+# from the seed corpus (new inputs go to build/ci-fuzz/corpus-run), then its short ctest run.
+# Any crash, sanitizer report or broken invariant fails it; the input is left in build/ci-fuzz/.
+fuzz_stage() {
+  local dir=build/ci-fuzz cc cxx
+  cc=$(command -v clang-14 || command -v clang); cxx=$(command -v clang++-14 || command -v clang++)
+  echo "=== fuzz: configure, build, run 60 s"
+  if ! { CC=$cc CXX=$cxx cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBNKIT_WERROR=ON \
+           -DBNKIT_FUZZ=ON -DBNKIT_BUILD_TESTS=OFF -DBNKIT_BUILD_EXAMPLES=OFF -DBNKIT_BUILD_TOOLS=OFF \
+           -DBNKIT_INSTALL=OFF && cmake --build "$dir" -j2; } >"$dir.log" 2>&1; then
+    cat "$dir.log"; failed+=("fuzz (build)"); return
+  fi
+  rm -rf "$dir/corpus-run"; mkdir -p "$dir/corpus-run"
+  if ! "$dir/tests/fuzz/bnkit_fuzz_c_api" -max_total_time=60 -timeout=10 -print_final_stats=1 \
+         -artifact_prefix="$dir/" "$dir/corpus-run" tests/fuzz/corpus >"$dir.run.log" 2>&1; then
+    tail -40 "$dir.run.log"; failed+=("fuzz"); return
+  fi
+  grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$dir.run.log"
+  (cd "$dir" && ctest --output-on-failure) || failed+=("fuzz (ctest)")
+}
+fuzz_stage
 # The benchmark is built here (not run: it is no test) so it cannot rot unnoticed.
 run_config host -DBNKIT_BUILD_BENCH=ON
 

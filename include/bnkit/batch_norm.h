@@ -70,7 +70,8 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_desc_init(bnkit_bn_desc* desc, uint32_t ra
 /** Force a kernel path on an initialised descriptor (BNKIT_ISA_AUTO re-selects the best).
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (not a bnkit_isa value, or
  *          a descriptor bnkit_bn_desc_init did not fill),
- *          BNKIT_ERR_UNSUPPORTED_ISA (not compiled in, or this CPU lacks it) */
+ *          BNKIT_ERR_UNSUPPORTED_ISA (not compiled in, or this CPU lacks it),
+ *          BNKIT_ERR_SHAPE_OVERFLOW (consistent sizes whose workspace overflows: a tampered desc) */
 BNKIT_NODISCARD bnkit_status bnkit_bn_desc_set_isa(bnkit_bn_desc* desc, bnkit_isa isa);
 
 /** The kernel path a descriptor will run (never BNKIT_ISA_AUTO); BNKIT_ISA_SCALAR for NULL. */
@@ -85,7 +86,8 @@ const char* bnkit_isa_name(bnkit_isa isa);
 
 /** Bytes of workspace the training and backward functions need for this descriptor.
  *  Equal to BNKIT_BN_WORKSPACE_BYTES(desc->channels).
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (desc not initialised) */
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (desc not initialised),
+ *          BNKIT_ERR_SHAPE_OVERFLOW (consistent sizes whose workspace overflows: a tampered desc) */
 BNKIT_NODISCARD bnkit_status bnkit_bn_workspace_size(const bnkit_bn_desc* desc, size_t* bytes);
 
 /** Fold per-channel parameters into inference coefficients, once per layer:
@@ -137,7 +139,7 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const
  *  statistics into the `invstd` an inference-phase backward needs.
  *  @param[out] invstd  C floats; may equal var
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_ZERO_DIM, BNKIT_ERR_SHAPE_OVERFLOW,
- *          BNKIT_ERR_BAD_EPSILON */
+ *          BNKIT_ERR_BAD_EPSILON, BNKIT_ERR_ALIASING (invstd overlapping var other than exactly) */
 BNKIT_NODISCARD bnkit_status bnkit_bn_invstd_f32(size_t channels, const float* var, float epsilon,
                                                  float* invstd);
 
