@@ -20,7 +20,7 @@ int32_t resolve(int32_t axis, uint32_t rank) noexcept { return axis < 0 ? axis +
 // Keras' ValueError.
 Status decide_fused(const Config& cfg, uint32_t rank, bool& fused) noexcept {
     if (cfg.renorm || cfg.virtual_batch_size != 0) {
-        if (cfg.fused.value_or(false)) return BNKIT_ERR_BAD_ARGUMENT;
+        if (cfg.fused.value_or(false)) return cfg.renorm ? BNKIT_ERR_BAD_RENORM : BNKIT_ERR_BAD_VIRTUAL_BATCH;
         fused = false;
         return BNKIT_OK;
     }
@@ -73,16 +73,16 @@ Status BatchNormalizationBase::check_config() const noexcept {
     if (!cfg_.renorm) return BNKIT_OK;
     if (!(cfg_.renorm_momentum >= 0.0 && cfg_.renorm_momentum <= 1.0)) return BNKIT_ERR_BAD_MOMENTUM;
     const RenormClipping& k = cfg_.renorm_clipping;
-    if (!finite(k.rmax) || !finite(k.rmin) || !finite(k.dmax)) return BNKIT_ERR_BAD_ARGUMENT;
+    if (!finite(k.rmax) || !finite(k.rmin) || !finite(k.dmax)) return BNKIT_ERR_BAD_RENORM;
     if ((k.rmax && *k.rmax < 1.0) || (k.rmin && (*k.rmin < 0.0 || *k.rmin > 1.0)) || (k.dmax && *k.dmax < 0.0))
-        return BNKIT_ERR_BAD_ARGUMENT;
+        return BNKIT_ERR_BAD_RENORM;
     return BNKIT_OK;
 }
 
 // Keras reshapes the batch into (virtual_batch_size, -1, ...) on every call, training or not.
 Status BatchNormalizationBase::check_batch(const Shape& shape) const noexcept {
     const std::size_t vbs = cfg_.virtual_batch_size;
-    return vbs == 0 || shape.dims[0] % vbs == 0 ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+    return vbs == 0 || shape.dims[0] % vbs == 0 ? BNKIT_OK : BNKIT_ERR_BAD_VIRTUAL_BATCH;
 }
 
 Status BatchNormalizationBase::set_isa(bnkit_isa isa) noexcept {
