@@ -231,7 +231,7 @@ private:
 };
 
 /// A Keras BatchNormalization layer for at most MaxChannels channels; all storage inline
-/// (19 floats per channel plus the kernel workspace).
+/// (17 floats per channel plus the kernel workspace, 84 bytes per channel: docs/footprint.md).
 template <std::size_t MaxChannels>
 class BatchNormalization : private detail::LayerArrays<MaxChannels>,
                            private KerasArrays<MaxChannels>,
