@@ -112,12 +112,12 @@ public:
 
     /// Statuses of build, call and backward (checked in this order; docs/status.md has every
     /// row): BNKIT_ERR_BAD_MOMENTUM (momentum, renorm_momentum), BNKIT_ERR_BAD_EPSILON,
-    /// BNKIT_ERR_BAD_REGULARIZER, BNKIT_ERR_BAD_CONSTRAINT, BNKIT_ERR_BAD_RENORM (clipping), the
-    /// shape statuses of bnkit_bn_desc_init, BNKIT_ERR_BAD_RANK / BNKIT_ERR_CHANNEL_MISMATCH (not
-    /// the built shape), BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BUFFER_TOO_SMALL,
-    /// BNKIT_ERR_BAD_VIRTUAL_BATCH, BNKIT_ERR_WORKSPACE_TOO_SMALL / BNKIT_ERR_ALIASING (ghost
-    /// workspace), at build BNKIT_ERR_BAD_RENORM / BNKIT_ERR_BAD_VIRTUAL_BATCH (with fused =
-    /// true), BNKIT_ERR_BAD_AXIS / BNKIT_ERR_BAD_RANK (fused), BNKIT_ERR_CAPACITY and the
+    /// BNKIT_ERR_BAD_REGULARIZER, BNKIT_ERR_BAD_CONSTRAINT, BNKIT_ERR_BAD_VIRTUAL_BATCH /
+    /// BNKIT_ERR_BAD_RENORM (with fused = true; renorm_clipping), the shape statuses of
+    /// bnkit_bn_desc_init, BNKIT_ERR_BAD_RANK / BNKIT_ERR_CHANNEL_MISMATCH (not the built
+    /// shape), BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BUFFER_TOO_SMALL, BNKIT_ERR_BAD_VIRTUAL_BATCH
+    /// (batch not divisible), BNKIT_ERR_WORKSPACE_TOO_SMALL / BNKIT_ERR_ALIASING (ghost
+    /// workspace), at build BNKIT_ERR_BAD_AXIS / BNKIT_ERR_BAD_RANK (fused), BNKIT_ERR_CAPACITY and the
     /// initializers' BNKIT_ERR_BAD_DISTRIBUTION / BNKIT_ERR_CHANNEL_MISMATCH /
     /// BNKIT_ERR_NULL_POINTER; BNKIT_ERR_ALIASING (y over x, dx over x or dy);
     /// BNKIT_ERR_NOT_BUILT (backward before a call).
