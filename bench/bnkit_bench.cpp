@@ -1,15 +1,18 @@
-// bnkit_bench: single-thread float32 batch normalization benchmarks.
+// bnkit_bench: single-thread batch normalization benchmarks, float32 and float16 activations.
 //
 // Names: <op>/<impl>/<layout>/<N>x<C>x<H>x<W>
 //   op     infer | train | backward
 //   impl   bnkit (auto path), bnkit_scalar, bnkit_sse2, bnkit_avx2, bnkit_avx512,
 //          onednn (plain nchw/nhwc), onednn_blocked (nChw16c with AVX-512, else nChw8c),
-//          memcpy, scale (streaming ceilings over the same arrays)
+//          memcpy, scale (streaming ceilings over the same arrays);
+//          infer and train also with float16 x/y: the bnkit impls suffixed _f16
+//          (bnkit_f16, bnkit_avx2_f16, ...) and memcpy_f16 (memcpy of the f16 bytes)
 //   layout nchw | nhwc
 // Byte model (SetBytesProcessed): compulsory traffic only.
 //   infer, train: x read + y write         = 2 * count * 4 bytes per call
 //   backward:     x, dy read + dx write    = 3 * count * 4 bytes per call
 //   memcpy rows count what they actually copy (backward: x->a and dy->b, 4 * count * 4).
+//   _f16 rows: the same with 2-byte elements (infer, train: 2 * count * 2 bytes per call).
 // items_per_second counts tensor elements (count) per call.
 #include <benchmark/benchmark.h>
 
@@ -166,6 +169,53 @@ void bm_bnkit(benchmark::State& state, Op op, Layout l, Shape s, bnkit_isa isa) 
     set_counters(state, s, op_bytes(op, s));
 }
 
+// float16 x and y (infer, train); parameters and statistics float32.
+void bm_bnkit_f16(benchmark::State& state, Op op, Layout l, Shape s, bnkit_isa isa) {
+    bnkit_bn_desc d;
+    if (!make_desc(d, l, s, isa)) {
+        state.SkipWithError("bnkit descriptor / isa unavailable");
+        return;
+    }
+    const std::size_t n = s.count(), c = s.c;
+    std::vector<bnkit_f16> x(n), y(n);
+    {
+        auto xf = bench::make_buffer(n, 1.0f);
+        if (bnkit_f16_from_f32_n(xf.get(), x.data(), n) != BNKIT_OK) state.SkipWithError("conversion failed");
+    }
+    auto gamma = bench::make_buffer(c, 1.0f), beta = bench::make_buffer(c, 0.1f);
+    auto mean = bench::make_buffer(c, 0.0f), var = bench::make_buffer(c, 2.0f);
+    auto scale = bench::make_buffer(c, 0.0f), shift = bench::make_buffer(c, 0.0f);
+    auto saved_mean = bench::make_buffer(c, 0.0f), saved_invstd = bench::make_buffer(c, 0.0f);
+    for (std::size_t i = 0; i < c; ++i) var[i] = 1.0f + 0.01f * static_cast<float>(i);
+    std::vector<unsigned char> ws_storage(BNKIT_BN_WORKSPACE_BYTES(c) + 64u, 0u);
+    const bnkit_buffer ws{ws_storage.data(), ws_storage.size()};
+    const bnkit_bn_train_params p{kEpsilon, 0.99, BNKIT_VARIANCE_UNBIASED, BNKIT_UPDATE_LERP};
+    if (bnkit_bn_fold_f32(c, gamma.get(), beta.get(), mean.get(), var.get(), kEpsilon, scale.get(), shift.get()) !=
+        BNKIT_OK) {
+        state.SkipWithError("bnkit setup call failed");
+        return;
+    }
+    for (auto _ : state) {
+        bnkit_status r = op == Op::infer ? bnkit_bn_infer_f16(&d, x.data(), y.data(), scale.get(), shift.get())
+                                         : bnkit_bn_train_f16(&d, &p, x.data(), y.data(), gamma.get(), beta.get(),
+                                                              mean.get(), var.get(), saved_mean.get(),
+                                                              saved_invstd.get(), ws);
+        benchmark::DoNotOptimize(r);
+        benchmark::ClobberMemory();
+    }
+    set_counters(state, s, 2u * n * sizeof(bnkit_f16));
+}
+
+void bm_memcpy_f16(benchmark::State& state, Shape s) {
+    const std::size_t n = s.count();
+    std::vector<bnkit_f16> x(n, bnkit_f16{0x3c00}), y(n);
+    for (auto _ : state) {
+        std::memcpy(y.data(), x.data(), n * sizeof(bnkit_f16));
+        benchmark::ClobberMemory();
+    }
+    set_counters(state, s, 2u * n * sizeof(bnkit_f16));
+}
+
 // ---- oneDNN ------------------------------------------------------------------------------
 #if defined(BNKIT_BENCH_ONEDNN)
 bool cpu_has_avx512() { return __builtin_cpu_supports("avx512f") != 0; }
@@ -295,6 +345,13 @@ void register_all() {
 #endif
                 reg("memcpy", [=](benchmark::State& st) { bm_memcpy(st, op, s); });
                 reg("scale", [=](benchmark::State& st) { bm_scale(st, op, s); });
+                if (op == Op::backward) continue;
+                for (const Path& p : paths) {
+                    if (!bnkit_isa_available(p.isa)) continue;
+                    const bnkit_isa isa = p.isa;
+                    reg((std::string(p.name) + "_f16").c_str(), [=](benchmark::State& st) { bm_bnkit_f16(st, op, l, s, isa); });
+                }
+                reg("memcpy_f16", [=](benchmark::State& st) { bm_memcpy_f16(st, s); });
             }
         }
     }

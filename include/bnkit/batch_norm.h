@@ -18,6 +18,7 @@
 #ifndef BNKIT_BATCH_NORM_H
 #define BNKIT_BATCH_NORM_H
 
+#include "bnkit/half.h"
 #include "bnkit/status.h"
 #include "bnkit/types.h"
 
@@ -158,6 +159,31 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_invstd_f32(size_t channels, const float* v
 BNKIT_NODISCARD bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_bn_phase phase,
                                                    const float* x, const float* dy, const float* gamma,
                                                    const float* mean, const float* invstd, float* dx,
+                                                   float* dgamma, float* dbeta, bnkit_buffer workspace);
+
+/* float16 activations. The same operations with x, y, dy and dx stored as IEEE binary16
+ * (bnkit_f16, bnkit/half.h); gamma, beta, scale, shift, the moving and saved statistics and
+ * the workspace stay float32, and so does all arithmetic: each element is widened exactly,
+ * computed exactly as the _f32 function computes it, and rounded once to binary16 (to nearest
+ * even, +-inf beyond 65504, NaN propagates). Arguments, in-place rules, workspace size and
+ * statuses are those of the _f32 function; tensor sizes for the aliasing checks are
+ * count * 2 bytes. Tolerances: docs/numerics.md, "float16 activations". */
+
+/** bnkit_bn_infer_f32 with float16 x and y (y == x allowed). Same statuses. */
+BNKIT_NODISCARD bnkit_status bnkit_bn_infer_f16(const bnkit_bn_desc* desc, const bnkit_f16* x, bnkit_f16* y,
+                                                const float* scale, const float* shift);
+
+/** bnkit_bn_train_f32 with float16 x and y (y == x allowed); statistics float32. Same statuses. */
+BNKIT_NODISCARD bnkit_status bnkit_bn_train_f16(const bnkit_bn_desc* desc, const bnkit_bn_train_params* params,
+                                                const bnkit_f16* x, bnkit_f16* y, const float* gamma,
+                                                const float* beta, float* moving_mean, float* moving_var,
+                                                float* saved_mean, float* saved_invstd, bnkit_buffer workspace);
+
+/** bnkit_bn_backward_f32 with float16 x, dy and dx (dx == dy and dx == x allowed); dgamma and
+ *  dbeta float32. Same statuses. */
+BNKIT_NODISCARD bnkit_status bnkit_bn_backward_f16(const bnkit_bn_desc* desc, bnkit_bn_phase phase,
+                                                   const bnkit_f16* x, const bnkit_f16* dy, const float* gamma,
+                                                   const float* mean, const float* invstd, bnkit_f16* dx,
                                                    float* dgamma, float* dbeta, bnkit_buffer workspace);
 
 #ifdef __cplusplus

@@ -7,6 +7,7 @@
 #define BNKIT_VERSION_PATCH 0
 
 #include "bnkit/batch_norm.h"
+#include "bnkit/half.h"
 #include "bnkit/params.h"
 #include "bnkit/status.h"
 #include "bnkit/types.h"

@@ -4,10 +4,13 @@
 
 using namespace bnkit::detail;
 
-extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, const float* x,
-                                           float* y, const float* gamma, const float* beta, float* moving_mean,
-                                           float* moving_var, float* saved_mean, float* saved_invstd,
-                                           bnkit_buffer workspace) {
+namespace {
+
+// One body for float and float16 tensors (T); only the element size and the kernels differ.
+template <class T>
+bnkit_status train(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, const T* x, T* y, const float* gamma,
+                   const float* beta, float* moving_mean, float* moving_var, float* saved_mean, float* saved_invstd,
+                   bnkit_buffer workspace) noexcept {
     if (!desc || !p || !all_nonnull(x, y, saved_mean, saved_invstd, workspace.data)) return BNKIT_ERR_NULL_POINTER;
     if ((moving_mean == nullptr) != (moving_var == nullptr)) return BNKIT_ERR_NULL_POINTER;
     if (const bnkit_status s = check_desc(desc)) return s;
@@ -19,7 +22,7 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
         return BNKIT_ERR_BAD_ARGUMENT;
     const size_t C = desc->channels;
     if (workspace.size < BNKIT_BN_WORKSPACE_BYTES(C)) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
-    const size_t tb = desc->count * sizeof(float), cb = C * sizeof(float);
+    const size_t tb = desc->count * sizeof(T), cb = C * sizeof(float);
     const region r[] = {{x, tb, false},          {y, tb, true, 0},         {gamma, cb, false},
                         {beta, cb, false},       {moving_mean, cb, true},  {moving_var, cb, true},
                         {saved_mean, cb, true},  {saved_invstd, cb, true}, {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
@@ -32,7 +35,7 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
     float* scale = ws + C;
     float* shift = ws + 2 * C;
     const view v{desc->outer, C, desc->inner};
-    BNKIT_KERNEL(desc, stats_f32)({v, x, saved_mean, var, ws + 2 * C});
+    BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws + 2 * C});
 
     const size_t n = desc->outer * desc->inner;
     const float f = static_cast<float>(1.0 - p->momentum);
@@ -46,6 +49,22 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
             moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
         }
     }
-    BNKIT_KERNEL(desc, normalize_f32)({v, x, y, saved_mean, scale, shift});
+    BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift});
     return BNKIT_OK;
+}
+
+}  // namespace
+
+extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, const float* x,
+                                           float* y, const float* gamma, const float* beta, float* moving_mean,
+                                           float* moving_var, float* saved_mean, float* saved_invstd,
+                                           bnkit_buffer workspace) {
+    return train(desc, p, x, y, gamma, beta, moving_mean, moving_var, saved_mean, saved_invstd, workspace);
+}
+
+extern "C" bnkit_status bnkit_bn_train_f16(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p,
+                                           const bnkit_f16* x, bnkit_f16* y, const float* gamma, const float* beta,
+                                           float* moving_mean, float* moving_var, float* saved_mean,
+                                           float* saved_invstd, bnkit_buffer workspace) {
+    return train(desc, p, x, y, gamma, beta, moving_mean, moving_var, saved_mean, saved_invstd, workspace);
 }

@@ -1,15 +1,32 @@
 // How an API entry point calls a kernel. Targets with a single path (BNKIT_SINGLE_PATH:
 // Cortex-M and other CPUs without a SIMD path) call the reference kernel directly, a
 // compile-time dispatch, so a firmware links only the kernels it calls (an inference-only
-// firmware carries no training kernels). Other targets go through the table the descriptor
-// points at.
+// firmware carries no training kernels, and a float32-only one no float16 kernels). Other
+// targets go through the table the descriptor points at.
 #pragma once
+
+#include <type_traits>
 
 #include "kernel_table.hpp"
 
 #if BNKIT_SINGLE_PATH
 #include "../reference/bn_reference.hpp"
 #define BNKIT_KERNEL(desc, op) ((void)(desc), ::bnkit::detail::reference::op)
+#define BNKIT_KERNEL_AUTO(op) (::bnkit::detail::reference::op)
 #else
+#include "select.hpp"
 #define BNKIT_KERNEL(desc, op) ((desc)->kernels->op)
+// The best path for this CPU, for calls without a descriptor (the bulk conversions).
+#define BNKIT_KERNEL_AUTO(op) (::bnkit::detail::select_kernels(BNKIT_ISA_AUTO)->op)
 #endif
+
+// The kernel `op` for tensor storage T (float: op_f32, bnkit_f16: op_f16), inside a template
+// over T. Only the branch for T is instantiated, so the other kernel is not referenced (and
+// not linked on single-path targets).
+#define BNKIT_KERNEL_T(T, desc, op)                                  \
+    [&]() {                                                          \
+        if constexpr (std::is_same_v<T, float>)                      \
+            return BNKIT_KERNEL(desc, op##_f32);                     \
+        else                                                         \
+            return BNKIT_KERNEL(desc, op##_f16);                     \
+    }()

@@ -1,10 +1,15 @@
 // The kernel interface every instruction-set path implements, and the table that binds one
 // path's functions. Kernels never validate and cannot fail: the API layer (lib/api/) has
 // checked every argument before it calls them.
+//
+// Tensors (x, y, dy, dx) are stored as T: float, or bnkit_f16 (widened to float on load,
+// rounded once to nearest even on store; all arithmetic is float32 either way). Per-channel
+// arrays and scratch are always float.
 #pragma once
 
 #include <cstddef>
 
+#include "bnkit/half.h"
 #include "bnkit/types.h"
 
 namespace bnkit::detail {
@@ -15,19 +20,21 @@ struct view {
 };
 
 // y = x * scale[c] + shift[c]
-struct infer_args {
+template <class T>
+struct infer_args_t {
     view v;
-    const float* x;
-    float* y;
+    const T* x;
+    T* y;
     const float* scale;
     const float* shift;
 };
 
 // Per-channel mean and biased variance of x, stably (shifted two-pass, never E[x^2]-E[x]^2).
 // scratch: 2 * C floats the kernel may overwrite.
-struct stats_args {
+template <class T>
+struct stats_args_t {
     view v;
-    const float* x;
+    const T* x;
     float* mean;
     float* var;
     float* scratch;
@@ -35,20 +42,22 @@ struct stats_args {
 
 // y = (x - mean[c]) * scale[c] + shift[c]: training-mode normalization. Centering first
 // keeps y accurate when |mean| >> std, where the folded x * s + t would cancel.
-struct normalize_args {
+template <class T>
+struct normalize_args_t {
     view v;
-    const float* x;
-    float* y;
+    const T* x;
+    T* y;
     const float* mean;
     const float* scale;
     const float* shift;
 };
 
 // sum_dy[c] = sum(dy), sum_dy_xc[c] = sum(dy * (x - mean[c])). scratch: 2 * C floats.
-struct backward_reduce_args {
+template <class T>
+struct backward_reduce_args_t {
     view v;
-    const float* x;
-    const float* dy;
+    const T* x;
+    const T* dy;
     const float* mean;
     float* sum_dy;
     float* sum_dy_xc;
@@ -56,16 +65,28 @@ struct backward_reduce_args {
 };
 
 // dx = a[c] * dy + (b[c] * (x - mean[c]) + k[c]); dx may equal x or dy.
-struct backward_apply_args {
+template <class T>
+struct backward_apply_args_t {
     view v;
-    const float* x;
-    const float* dy;
+    const T* x;
+    const T* dy;
     const float* mean;
     const float* a;
     const float* b;
     const float* k;
-    float* dx;
+    T* dx;
 };
+
+using infer_args = infer_args_t<float>;
+using stats_args = stats_args_t<float>;
+using normalize_args = normalize_args_t<float>;
+using backward_reduce_args = backward_reduce_args_t<float>;
+using backward_apply_args = backward_apply_args_t<float>;
+using infer_f16_args = infer_args_t<bnkit_f16>;
+using stats_f16_args = stats_args_t<bnkit_f16>;
+using normalize_f16_args = normalize_args_t<bnkit_f16>;
+using backward_reduce_f16_args = backward_reduce_args_t<bnkit_f16>;
+using backward_apply_f16_args = backward_apply_args_t<bnkit_f16>;
 
 }  // namespace bnkit::detail
 
@@ -77,4 +98,12 @@ struct bnkit_kernel_table {
     void (*normalize_f32)(const bnkit::detail::normalize_args&) noexcept;
     void (*backward_reduce_f32)(const bnkit::detail::backward_reduce_args&) noexcept;
     void (*backward_apply_f32)(const bnkit::detail::backward_apply_args&) noexcept;
+    void (*infer_f16)(const bnkit::detail::infer_f16_args&) noexcept;
+    void (*stats_f16)(const bnkit::detail::stats_f16_args&) noexcept;
+    void (*normalize_f16)(const bnkit::detail::normalize_f16_args&) noexcept;
+    void (*backward_reduce_f16)(const bnkit::detail::backward_reduce_f16_args&) noexcept;
+    void (*backward_apply_f16)(const bnkit::detail::backward_apply_f16_args&) noexcept;
+    // Bulk conversions (bnkit_f16_to_f32_n, bnkit_f16_from_f32_n): n elements, no overlap.
+    void (*f16_to_f32)(const bnkit_f16* src, float* dst, std::size_t n) noexcept;
+    void (*f32_to_f16)(const float* src, bnkit_f16* dst, std::size_t n) noexcept;
 };

@@ -6,7 +6,12 @@
 
 namespace bnkit::detail {
 namespace {
-constexpr bnkit_kernel_table scalar_path = {BNKIT_ISA_SCALAR, nullptr, nullptr, nullptr, nullptr, nullptr};
+constexpr bnkit_kernel_table name_only(bnkit_isa isa) noexcept {
+    bnkit_kernel_table t{};  // every function pointer null
+    t.isa = isa;
+    return t;
+}
+constexpr bnkit_kernel_table scalar_path = name_only(BNKIT_ISA_SCALAR);
 }
 
 const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {

@@ -1,6 +1,7 @@
 // Definitions of bn_kernels<Arch> (bn_kernels.hpp): each op is one element-wise formula or
-// one per-channel sum handed to the loop drivers of bn_loops-inl.hpp. Include this file only
-// from the per-ISA instantiation units in platform/<isa>/.
+// one per-channel sum handed to the loop drivers of bn_loops-inl.hpp, for tensors of float
+// or bnkit_f16 alike. Include this file only from the per-ISA instantiation units in
+// platform/<isa>/, after the header that specializes half_io<Arch> (half_io.hpp).
 //
 // Rounding: the element-wise formulas use xsimd::fma where the reference has a multiply then
 // an add. xsimd fuses it (one rounding) only on FMA archs (fma3<avx2>, neon64); on sse2 and,
@@ -15,7 +16,8 @@
 namespace bnkit::detail {
 
 template <class Arch>
-void bn_kernels<Arch>::infer_f32(const infer_args& a) noexcept {
+template <class T>
+void bn_kernels<Arch>::infer(const infer_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
     loops<Arch>::template map_channels<1, 2>(
         a.v, {a.x}, a.y, {a.scale, a.shift},
@@ -26,11 +28,12 @@ void bn_kernels<Arch>::infer_f32(const infer_args& a) noexcept {
 // channel's first element, so the sum stays small when |mean| >> std), the second
 // (x - mean)^2. mean holds x0 and var the first pass's sums until they are finished.
 template <class Arch>
-void bn_kernels<Arch>::stats_f32(const stats_args& a) noexcept {
+template <class T>
+void bn_kernels<Arch>::stats(const stats_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
     const view& v = a.v;
     const float n = static_cast<float>(v.outer * v.inner);
-    for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = a.x[c * v.inner];
+    for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = loops<Arch>::element(a.x + c * v.inner);
     loops<Arch>::template reduce_channels<1, 1>(
         v, {a.x}, a.mean, {a.var}, a.scratch,
         [](const std::array<batch, 1>& x, const batch& x0) { return std::array<batch, 1>{x[0] - x0}; });
@@ -44,7 +47,8 @@ void bn_kernels<Arch>::stats_f32(const stats_args& a) noexcept {
 }
 
 template <class Arch>
-void bn_kernels<Arch>::normalize_f32(const normalize_args& a) noexcept {
+template <class T>
+void bn_kernels<Arch>::normalize(const normalize_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
     loops<Arch>::template map_channels<1, 3>(
         a.v, {a.x}, a.y, {a.mean, a.scale, a.shift},
@@ -54,7 +58,8 @@ void bn_kernels<Arch>::normalize_f32(const normalize_args& a) noexcept {
 }
 
 template <class Arch>
-void bn_kernels<Arch>::backward_reduce_f32(const backward_reduce_args& a) noexcept {
+template <class T>
+void bn_kernels<Arch>::backward_reduce(const backward_reduce_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
     loops<Arch>::template reduce_channels<2, 2>(
         a.v, {a.x, a.dy}, a.mean, {a.sum_dy, a.sum_dy_xc}, a.scratch,
@@ -64,13 +69,74 @@ void bn_kernels<Arch>::backward_reduce_f32(const backward_reduce_args& a) noexce
 }
 
 template <class Arch>
-void bn_kernels<Arch>::backward_apply_f32(const backward_apply_args& a) noexcept {
+template <class T>
+void bn_kernels<Arch>::backward_apply(const backward_apply_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
     loops<Arch>::template map_channels<2, 4>(
         a.v, {a.x, a.dy}, a.dx, {a.mean, a.a, a.b, a.k},
         [](const std::array<batch, 2>& in, const std::array<batch, 4>& c) {
             return xsimd::fma(c[1], in[1], xsimd::fma(c[2], in[0] - c[0], c[3]));
         });
+}
+
+template <class Arch>
+void bn_kernels<Arch>::infer_f32(const infer_args& a) noexcept {
+    infer(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::stats_f32(const stats_args& a) noexcept {
+    stats(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::normalize_f32(const normalize_args& a) noexcept {
+    normalize(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::backward_reduce_f32(const backward_reduce_args& a) noexcept {
+    backward_reduce(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::backward_apply_f32(const backward_apply_args& a) noexcept {
+    backward_apply(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::infer_f16(const infer_f16_args& a) noexcept {
+    infer(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::stats_f16(const stats_f16_args& a) noexcept {
+    stats(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::normalize_f16(const normalize_f16_args& a) noexcept {
+    normalize(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::backward_reduce_f16(const backward_reduce_f16_args& a) noexcept {
+    backward_reduce(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::backward_apply_f16(const backward_apply_f16_args& a) noexcept {
+    backward_apply(a);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::f16_to_f32(const bnkit_f16* src, float* dst, std::size_t n) noexcept {
+    loops<Arch>::convert(src, dst, n);
+}
+
+template <class Arch>
+void bn_kernels<Arch>::f32_to_f16(const float* src, bnkit_f16* dst, std::size_t n) noexcept {
+    loops<Arch>::convert(src, dst, n);
 }
 
 }  // namespace bnkit::detail

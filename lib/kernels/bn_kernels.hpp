@@ -10,7 +10,10 @@
 
 namespace bnkit::detail {
 
-// One kernel path: the five functions of bnkit_kernel_table for batch<float, Arch>.
+// One kernel path: the functions of bnkit_kernel_table for batch<float, Arch>. Each
+// operation is one template over the tensor storage (float or bnkit_f16); the named
+// functions (defined in bn_kernels-inl.hpp, not inline, so that only the explicit
+// instantiation in platform/<isa>/ compiles them) instantiate it for both.
 template <class Arch>
 struct bn_kernels {
     static void infer_f32(const infer_args& a) noexcept;
@@ -18,13 +21,34 @@ struct bn_kernels {
     static void normalize_f32(const normalize_args& a) noexcept;
     static void backward_reduce_f32(const backward_reduce_args& a) noexcept;
     static void backward_apply_f32(const backward_apply_args& a) noexcept;
+    static void infer_f16(const infer_f16_args& a) noexcept;
+    static void stats_f16(const stats_f16_args& a) noexcept;
+    static void normalize_f16(const normalize_f16_args& a) noexcept;
+    static void backward_reduce_f16(const backward_reduce_f16_args& a) noexcept;
+    static void backward_apply_f16(const backward_apply_f16_args& a) noexcept;
+    static void f16_to_f32(const bnkit_f16* src, float* dst, std::size_t n) noexcept;
+    static void f32_to_f16(const float* src, bnkit_f16* dst, std::size_t n) noexcept;
+
+   private:
+    template <class T>
+    static void infer(const infer_args_t<T>& a) noexcept;
+    template <class T>
+    static void stats(const stats_args_t<T>& a) noexcept;
+    template <class T>
+    static void normalize(const normalize_args_t<T>& a) noexcept;
+    template <class T>
+    static void backward_reduce(const backward_reduce_args_t<T>& a) noexcept;
+    template <class T>
+    static void backward_apply(const backward_apply_args_t<T>& a) noexcept;
 };
 
 // The kernel table of one arch, for the platforms' selectors.
 template <class Arch>
 constexpr bnkit_kernel_table make_table(bnkit_isa isa) noexcept {
     using k = bn_kernels<Arch>;
-    return {isa, k::infer_f32, k::stats_f32, k::normalize_f32, k::backward_reduce_f32, k::backward_apply_f32};
+    return {isa,          k::infer_f32,          k::stats_f32,     k::normalize_f32, k::backward_reduce_f32,
+            k::backward_apply_f32, k::infer_f16,  k::stats_f16,     k::normalize_f16, k::backward_reduce_f16,
+            k::backward_apply_f16, k::f16_to_f32, k::f32_to_f16};
 }
 
 // One line per compiled path; BNKIT_KERNELS_<ISA> is defined by bnkit_add_isa_sources()

@@ -1,5 +1,8 @@
 // The two loop drivers every kernel is built from, written once over batch<float, Arch>:
-// map_channels (element-wise ops) and reduce_channels (per-channel sums). Each picks its
+// map_channels (element-wise ops) and reduce_channels (per-channel sums), and a flat
+// conversion loop. Tensors are stored as T = float or bnkit_f16: halves are widened on
+// load and rounded once on store through half_io<Arch> (half_io.hpp), so the arithmetic
+// is the same float32 batch code for both. Each picks its
 // loop from the [outer, C, inner] view:
 //  - C * inner < W ("short period", e.g. NHWC with 3 channels): the tensor is one flat
 //    stream whose channel pattern repeats every P = C * inner elements, so the k-th vector of
@@ -32,6 +35,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "../dispatch/kernel_table.hpp"
+#include "half_io.hpp"
 
 namespace bnkit::detail {
 
@@ -45,12 +49,18 @@ struct loops {
     // is a chain of dependent operations, so several run side by side.
     static constexpr std::size_t unroll = 4;
 
-    // n <= W floats at p; lanes from n on are zero. Never reads p[n] or beyond.
+    // n <= W elements at p; lanes from n on are zero. Never reads p[n] or beyond.
     static batch load(const float* p, std::size_t n) noexcept {
         if (n == W) return batch::load_unaligned(p);
         float buf[W] = {};
         for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
         return batch::load_unaligned(buf);
+    }
+    static batch load(const bnkit_f16* p, std::size_t n) noexcept {
+        if (n == W) return half_io<Arch>::load(p);
+        bnkit_f16 buf[W] = {};
+        for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
+        return half_io<Arch>::load(buf);
     }
 
     // Stores the first n <= W lanes of v at p. Never writes p[n] or beyond.
@@ -59,6 +69,28 @@ struct loops {
         float buf[W];
         v.store_unaligned(buf);
         for (std::size_t i = 0; i < n; ++i) p[i] = buf[i];
+    }
+    static void store(bnkit_f16* p, std::size_t n, const batch& v) noexcept {
+        if (n == W) return half_io<Arch>::store(p, v);
+        bnkit_f16 buf[W];
+        half_io<Arch>::store(buf, v);
+        for (std::size_t i = 0; i < n; ++i) p[i] = buf[i];
+    }
+
+    // The element at p as a float (a half through the same vector conversion).
+    static float element(const float* p) noexcept { return *p; }
+    static float element(const bnkit_f16* p) noexcept {
+        float buf[W];
+        load(p, 1).store_unaligned(buf);
+        return buf[0];
+    }
+
+    // dst[i] = src[i] converted, i < n (float16 <-> float32, or a copy).
+    template <class TIn, class TOut>
+    static void convert(const TIn* src, TOut* dst, std::size_t n) noexcept {
+        std::size_t i = 0;
+        for (; i + W <= n; i += W) store(dst + i, W, load(src + i, W));
+        if (i < n) store(dst + i, n - i, load(src + i, n - i));
     }
 
     // v with the lanes from n on set to zero (a partial batch's padding must add nothing).
@@ -70,8 +102,8 @@ struct loops {
     // out[e] = f(in[0][e], ..., in[NIn-1][e], coef[0][c], ..., coef[K-1][c]) for each element e
     // of channel c; f takes std::array<batch, NIn> and std::array<batch, K>, returns a batch.
     // out may equal any in[j]: each batch is loaded before the same lanes are stored.
-    template <std::size_t NIn, std::size_t K, class F>
-    static void map_channels(const view& v, const float* const (&in)[NIn], float* out, const float* const (&coef)[K],
+    template <std::size_t NIn, std::size_t K, class T, class F>
+    static void map_channels(const view& v, const T* const (&in)[NIn], T* out, const float* const (&coef)[K],
                              F f) noexcept {
         std::array<batch, NIn> xs;
         std::array<batch, K> cs;
@@ -116,8 +148,8 @@ struct loops {
     // sums[j][c] = the sum over channel c's elements e of f(in[0][e], ..., coef[c])[j];
     // f takes std::array<batch, NIn> and a batch, returns std::array<batch, NOut>.
     // scratch: NOut * C floats, overwritten (compensation terms).
-    template <std::size_t NIn, std::size_t NOut, class F>
-    static void reduce_channels(const view& v, const float* const (&in)[NIn], const float* coef,
+    template <std::size_t NIn, std::size_t NOut, class T, class F>
+    static void reduce_channels(const view& v, const T* const (&in)[NIn], const float* coef,
                                 float* const (&sums)[NOut], float* scratch, F f) noexcept {
         if (v.channels * v.inner < W)
             reduce_short_period(v, in, coef, sums, scratch, f);
@@ -173,8 +205,8 @@ struct loops {
     // One flat stream, P = C * inner < W pattern vectors: accumulator k takes the vectors at
     // positions k, k + P, k + 2P, ..., and is folded lane by lane into its lanes' channels,
     // whose compensation terms wait in scratch.
-    template <std::size_t NIn, std::size_t NOut, class F>
-    static void reduce_short_period(const view& v, const float* const (&in)[NIn], const float* coef,
+    template <std::size_t NIn, std::size_t NOut, class T, class F>
+    static void reduce_short_period(const view& v, const T* const (&in)[NIn], const float* coef,
                                     float* const (&sums)[NOut], float* scratch, F& f) noexcept {
         const std::size_t C = v.channels, P = C * v.inner, count = v.outer * P;
         std::array<batch, W> pattern;
@@ -198,8 +230,8 @@ struct loops {
 
     // Rows of C channels stream through in memory order; each channel is one lane of a
     // vector, its Kahan pair kept in (sums[j], scratch + j * C) between rows.
-    template <std::size_t NIn, std::size_t NOut, class F>
-    static void reduce_channels_last(const view& v, const float* const (&in)[NIn], const float* coef,
+    template <std::size_t NIn, std::size_t NOut, class T, class F>
+    static void reduce_channels_last(const view& v, const T* const (&in)[NIn], const float* coef,
                                      float* const (&sums)[NOut], float* scratch, F& f) noexcept {
         const std::size_t C = v.channels;
         for (std::size_t j = 0; j < NOut; ++j)
@@ -223,8 +255,8 @@ struct loops {
 
     // One channel at a time, over its `outer` rows of `inner` elements, with `unroll` Kahan
     // accumulators per output in registers, folded lane by lane at the end.
-    template <std::size_t NIn, std::size_t NOut, class F>
-    static void reduce_channels_first(const view& v, const float* const (&in)[NIn], const float* coef,
+    template <std::size_t NIn, std::size_t NOut, class T, class F>
+    static void reduce_channels_first(const view& v, const T* const (&in)[NIn], const float* coef,
                                       float* const (&sums)[NOut], F& f) noexcept {
         const std::size_t C = v.channels, inner = v.inner;
         std::array<batch, NIn> xs;
@@ -236,7 +268,7 @@ struct loops {
                 std::size_t i = 0;
                 for (; i + unroll * W <= inner; i += unroll * W)
                     for (std::size_t u = 0; u < unroll; ++u) {
-                        for (std::size_t j = 0; j < NIn; ++j) xs[j] = batch::load_unaligned(in[j] + row + i + u * W);
+                        for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + row + i + u * W, W);
                         const std::array<batch, NOut> t = f(xs, m);
                         for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(t[j]);
                     }

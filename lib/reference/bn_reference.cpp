@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "../half/half_scalar.hpp"
+
 namespace bnkit::detail::reference {
 namespace {
 
@@ -25,21 +27,27 @@ inline std::size_t at(const view& v, std::size_t o, std::size_t c) noexcept {
     return (o * v.channels + c) * v.inner;
 }
 
-}  // namespace
+// Tensor storage: float as is, float16 widened exactly / rounded once.
+inline float get(const float* p, std::size_t i) noexcept { return p[i]; }
+inline float get(const bnkit_f16* p, std::size_t i) noexcept { return half_to_float(p[i]); }
+inline void put(float* p, std::size_t i, float v) noexcept { p[i] = v; }
+inline void put(bnkit_f16* p, std::size_t i, float v) noexcept { p[i] = float_to_half(v); }
 
-void infer_f32(const infer_args& a) noexcept {
+template <class T>
+void infer(const infer_args_t<T>& a) noexcept {
     for (std::size_t o = 0; o < a.v.outer; ++o)
         for (std::size_t c = 0; c < a.v.channels; ++c) {
             const float s = a.scale[c], t = a.shift[c];
             const std::size_t base = at(a.v, o, c);
-            for (std::size_t i = 0; i < a.v.inner; ++i) a.y[base + i] = a.x[base + i] * s + t;
+            for (std::size_t i = 0; i < a.v.inner; ++i) put(a.y, base + i, get(a.x, base + i) * s + t);
         }
 }
 
 // Two passes in memory order with per-channel accumulators in scratch (sum, comp). The first
 // pass sums x - x0 (x0 = the channel's first element), so the sum stays small when
 // |mean| >> std; the second sums (x - mean)^2.
-void stats_f32(const stats_args& a) noexcept {
+template <class T>
+void stats(const stats_args_t<T>& a) noexcept {
     const view& v = a.v;
     const std::size_t C = v.channels;
     float* sum = a.scratch;
@@ -51,15 +59,15 @@ void stats_f32(const stats_args& a) noexcept {
         for (std::size_t o = 0; o < v.outer; ++o)
             for (std::size_t c = 0; c < C; ++c) {
                 compensated acc{sum[c], comp[c]};
-                const float* p = a.x + at(v, o, c);
-                for (std::size_t i = 0; i < v.inner; ++i) acc.add(term(p[i], c));
+                const T* p = a.x + at(v, o, c);
+                for (std::size_t i = 0; i < v.inner; ++i) acc.add(term(get(p, i), c));
                 sum[c] = acc.sum;
                 comp[c] = acc.comp;
             }
     };
 
-    accumulate([&](float x, std::size_t c) { return x - a.x[at(v, 0, c)]; });
-    for (std::size_t c = 0; c < C; ++c) a.mean[c] = a.x[at(v, 0, c)] + (sum[c] + comp[c]) / n;
+    accumulate([&](float x, std::size_t c) { return x - get(a.x, at(v, 0, c)); });
+    for (std::size_t c = 0; c < C; ++c) a.mean[c] = get(a.x, at(v, 0, c)) + (sum[c] + comp[c]) / n;
     accumulate([&](float x, std::size_t c) {
         const float d = x - a.mean[c];
         return d * d;
@@ -67,16 +75,18 @@ void stats_f32(const stats_args& a) noexcept {
     for (std::size_t c = 0; c < C; ++c) a.var[c] = (sum[c] + comp[c]) / n;
 }
 
-void normalize_f32(const normalize_args& a) noexcept {
+template <class T>
+void normalize(const normalize_args_t<T>& a) noexcept {
     for (std::size_t o = 0; o < a.v.outer; ++o)
         for (std::size_t c = 0; c < a.v.channels; ++c) {
             const float m = a.mean[c], s = a.scale[c], t = a.shift[c];
             const std::size_t base = at(a.v, o, c);
-            for (std::size_t i = 0; i < a.v.inner; ++i) a.y[base + i] = (a.x[base + i] - m) * s + t;
+            for (std::size_t i = 0; i < a.v.inner; ++i) put(a.y, base + i, (get(a.x, base + i) - m) * s + t);
         }
 }
 
-void backward_reduce_f32(const backward_reduce_args& a) noexcept {
+template <class T>
+void backward_reduce(const backward_reduce_args_t<T>& a) noexcept {
     const view& v = a.v;
     const std::size_t C = v.channels;
     float* comp_dy = a.scratch;
@@ -88,9 +98,9 @@ void backward_reduce_f32(const backward_reduce_args& a) noexcept {
             const float m = a.mean[c];
             const std::size_t base = at(v, o, c);
             for (std::size_t i = 0; i < v.inner; ++i) {
-                const float g = a.dy[base + i];
+                const float g = get(a.dy, base + i);
                 s1.add(g);
-                s2.add(g * (a.x[base + i] - m));
+                s2.add(g * (get(a.x, base + i) - m));
             }
             a.sum_dy[c] = s1.sum;
             comp_dy[c] = s1.comp;
@@ -103,17 +113,41 @@ void backward_reduce_f32(const backward_reduce_args& a) noexcept {
     }
 }
 
-void backward_apply_f32(const backward_apply_args& a) noexcept {
+template <class T>
+void backward_apply(const backward_apply_args_t<T>& a) noexcept {
     for (std::size_t o = 0; o < a.v.outer; ++o)
         for (std::size_t c = 0; c < a.v.channels; ++c) {
             const float m = a.mean[c], ka = a.a[c], kb = a.b[c], kk = a.k[c];
             const std::size_t base = at(a.v, o, c);
             for (std::size_t i = 0; i < a.v.inner; ++i)
-                a.dx[base + i] = ka * a.dy[base + i] + (kb * (a.x[base + i] - m) + kk);
+                put(a.dx, base + i, ka * get(a.dy, base + i) + (kb * (get(a.x, base + i) - m) + kk));
         }
 }
 
-const bnkit_kernel_table table = {BNKIT_ISA_SCALAR, infer_f32, stats_f32, normalize_f32, backward_reduce_f32,
-                                  backward_apply_f32};
+}  // namespace
+
+void infer_f32(const infer_args& a) noexcept { infer(a); }
+void stats_f32(const stats_args& a) noexcept { stats(a); }
+void normalize_f32(const normalize_args& a) noexcept { normalize(a); }
+void backward_reduce_f32(const backward_reduce_args& a) noexcept { backward_reduce(a); }
+void backward_apply_f32(const backward_apply_args& a) noexcept { backward_apply(a); }
+
+void infer_f16(const infer_f16_args& a) noexcept { infer(a); }
+void stats_f16(const stats_f16_args& a) noexcept { stats(a); }
+void normalize_f16(const normalize_f16_args& a) noexcept { normalize(a); }
+void backward_reduce_f16(const backward_reduce_f16_args& a) noexcept { backward_reduce(a); }
+void backward_apply_f16(const backward_apply_f16_args& a) noexcept { backward_apply(a); }
+
+void f16_to_f32(const bnkit_f16* src, float* dst, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);
+}
+void f32_to_f16(const float* src, bnkit_f16* dst, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = float_to_half(src[i]);
+}
+
+const bnkit_kernel_table table = {BNKIT_ISA_SCALAR,  infer_f32,        stats_f32,      normalize_f32,
+                                  backward_reduce_f32, backward_apply_f32, infer_f16,      stats_f16,
+                                  normalize_f16,     backward_reduce_f16, backward_apply_f16, f16_to_f32,
+                                  f32_to_f16};
 
 }  // namespace bnkit::detail::reference

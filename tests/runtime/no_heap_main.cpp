@@ -77,6 +77,19 @@ float x[COUNT], y[COUNT], dy[COUNT], dx[COUNT];
 float gamma_[C], beta_[C], mean_[C], var_[C], scale[C], shift[C], saved_mean[C], saved_invstd[C], dgamma[C], dbeta[C];
 unsigned char workspace[BNKIT_BN_WORKSPACE_BYTES(C)];
 
+bnkit_f16 hx[COUNT], hy[COUNT], hdy[COUNT], hdx[COUNT];
+
+// The float16 functions on the descriptor's path, and the bulk and scalar conversions.
+bool run_f16(const bnkit_bn_desc& d, const bnkit_bn_train_params& p, bnkit_buffer ws) {
+    return bnkit_f16_from_f32_n(x, hx, COUNT) == BNKIT_OK && bnkit_f16_from_f32_n(dy, hdy, COUNT) == BNKIT_OK &&
+           bnkit_bn_infer_f16(&d, hx, hy, scale, shift) == BNKIT_OK &&
+           bnkit_bn_train_f16(&d, &p, hx, hy, gamma_, beta_, mean_, var_, saved_mean, saved_invstd, ws) == BNKIT_OK &&
+           bnkit_bn_backward_f16(&d, BNKIT_PHASE_TRAINING, hx, hdy, gamma_, saved_mean, saved_invstd, hdx, dgamma,
+                                 dbeta, ws) == BNKIT_OK &&
+           bnkit_f16_to_f32_n(hdx, dx, COUNT) == BNKIT_OK &&
+           bnkit_f16_to_f32(bnkit_f16_from_f32(1.5f)) == 1.5f;
+}
+
 bool run_c_api(bnkit_isa isa) {
     bnkit_bn_desc d;
     const std::size_t dims[4] = {N, C, H, W};
@@ -96,7 +109,8 @@ bool run_c_api(bnkit_isa isa) {
                                  ws) == BNKIT_OK &&
            bnkit_bn_desc_isa(&d) != BNKIT_ISA_AUTO && bnkit_isa_name(isa)[0] != '\0' &&
            bnkit_status_str(BNKIT_ERR_ALIASING)[0] != '\0' &&
-           bnkit_bn_infer_f32(&d, x, x + 1, scale, shift) == BNKIT_ERR_ALIASING;  // an error path too
+           bnkit_bn_infer_f32(&d, x, x + 1, scale, shift) == BNKIT_ERR_ALIASING &&  // an error path too
+           run_f16(d, p, ws);
 }
 
 // The extras (random.h, fold_linear.h, stats.h) and a layer built from random initializers.
