@@ -1,14 +1,21 @@
-// A training step on the device: forward in training mode, a loss, backward, and a plain
-// SGD update of gamma and beta, in a few lines. tf.keras.layers.BatchNormalization() on a
-// [16, 3] batch (axis -1), loss L = sum((y - t)^2) / (2 * batch), so dL/dy = (y - t) / batch.
+// A training step on the device: forward in training mode, a loss, backward, and the layer's
+// plain SGD step, in a few lines. tf.keras.layers.BatchNormalization(
+// gamma_regularizer=l2(0.01), beta_constraint=max_norm(1.0)) on a [16, 3] batch (axis -1),
+// loss L = sum((y - t)^2) / (2 * batch), so dL/dy = (y - t) / batch; the objective is
+// L + regularization_loss() (Keras' model loss plus layer.losses), and sgd_step(lr) is Keras'
+// SGD update followed by the constraint's projection.
 // The target t = a * xhat + b + 0.3 * (xhat^2 - 1) is not reachable by gamma and beta alone
 // (a reachable one would make dx vanish: batch norm's backward removes every dy of the form
-// u * xhat + v), so the loss falls towards the least-squares minimum L_min, not to 0.
+// u * xhat + v), so the objective falls towards its constrained minimum, not to 0.
+// Closed form (xhat has zero mean per channel, so gamma and beta separate): per channel
+// gamma* = sum(xhat t) / (sum(xhat^2) + 2 lambda M); beta minimizes |beta - mean(t)|^2 / 2
+// over the ball |beta| <= 1, so beta* = mean(t) / |mean(t)| when |mean(t)| > 1 (here 1.44).
 // Checks:
-//  1. dx, dgamma, dbeta of the first step against central finite differences of L computed
-//     entirely in double (batch statistics recomputed for every perturbed input);
-//  2. the loss decreases at every step, and its excess over L_min (closed form in double)
-//     ends below 1e-3 of where it started.
+//  1. dx, dgamma (with the regularizer's 2 lambda gamma), dbeta of the first step against
+//     central finite differences of the objective computed entirely in double;
+//  2. the objective decreases at every step, and its excess over the closed-form minimum
+//     ends below 1e-3 of where it started;
+//  3. beta ends on the projection beta* (Keras' max_norm divides by 1e-7 + |beta|).
 #include <cmath>
 #include <cstdio>
 
@@ -17,7 +24,7 @@
 namespace {
 
 constexpr std::size_t M = 16, C = 3, count = M * C, steps = 8;
-constexpr float learning_rate = 0.5f;
+constexpr float learning_rate = 0.5f, lambda = 0.01f, beta_max_norm = 1.0f;
 const double target_a[C] = {2.0, 0.5, -1.0}, target_b[C] = {1.0, -1.0, 0.25};
 
 float x[count], t[count], y[count], dy[count], dx[count];
@@ -36,13 +43,15 @@ double loss_double(const double* xs, const double* g, const double* b, double ep
             loss += (yd - t[m * C + c]) * (yd - t[m * C + c]);
         }
     }
-    return loss / (2.0 * M);
+    double penalty = 0;
+    for (std::size_t c = 0; c < C; ++c) penalty += double(lambda) * g[c] * g[c];
+    return loss / (2.0 * M) + penalty;
 }
 
-// The smallest loss any gamma, beta reach: per channel, the least-squares fit of t on the
-// layer's xhat (zero mean), so beta = mean(t) and gamma = sum(xhat * t) / sum(xhat^2).
-double least_squares_loss(double eps) {
-    double loss = 0;
+// The smallest objective any gamma, beta with |beta| <= beta_max_norm reach (closed form in
+// the header comment); beta_star receives the minimizing beta.
+double constrained_minimum(double eps, double* beta_star) {
+    double loss = 0, mean_t_all[C], norm = 0;
     for (std::size_t c = 0; c < C; ++c) {
         double mean = 0, var = 0, mean_t = 0, xt = 0, xx = 0, xh[M];
         for (std::size_t m = 0; m < M; ++m) mean += x[m * C + c] / double(M);
@@ -53,12 +62,20 @@ double least_squares_loss(double eps) {
             xt += xh[m] * t[m * C + c];
             xx += xh[m] * xh[m];
         }
+        const double gamma = xt / (xx + 2.0 * double(lambda) * M);
         for (std::size_t m = 0; m < M; ++m) {
-            const double r = xt / xx * xh[m] + mean_t - t[m * C + c];
+            const double r = gamma * xh[m] + mean_t - t[m * C + c];  // residual at beta = mean(t)
             loss += r * r / (2.0 * M);
         }
+        loss += double(lambda) * gamma * gamma;
+        mean_t_all[c] = mean_t;
+        norm += mean_t * mean_t;
     }
-    return loss;
+    norm = std::sqrt(norm);
+    const double shrink = norm > beta_max_norm ? beta_max_norm / norm : 1.0;
+    for (std::size_t c = 0; c < C; ++c) beta_star[c] = mean_t_all[c] * shrink;
+    // Moving beta from mean(t) to beta* adds |beta* - mean(t)|^2 / 2 (the cross terms vanish).
+    return loss + 0.5 * (1.0 - shrink) * (1.0 - shrink) * norm * norm;
 }
 
 // Largest |a - b| over n values, relative to the largest |b|. (Plain comparisons, not an
@@ -88,8 +105,12 @@ int main() {
         }
     }
 
-    bnkit::keras::BatchNormalization<C> bn;  // Keras defaults: gamma 1, beta 0, epsilon 1e-3
-    const double min_loss = least_squares_loss(0.001f);
+    bnkit::keras::Config cfg;  // Keras defaults otherwise: gamma 1, beta 0, epsilon 1e-3
+    cfg.gamma_regularizer = bnkit::keras::l2(lambda);
+    cfg.beta_constraint = bnkit::keras::max_norm(beta_max_norm);
+    bnkit::keras::BatchNormalization<C> bn(cfg);
+    double beta_star[C];
+    const double min_loss = constrained_minimum(0.001f, beta_star);
     const bnkit::Shape shape{M, C};
     double previous_loss = 0, first_loss = 0;
     bool decreasing = true;
@@ -101,7 +122,9 @@ int main() {
             loss += (double(y[i]) - t[i]) * (double(y[i]) - t[i]) / (2.0 * M);
             dy[i] = (y[i] - t[i]) / static_cast<float>(M);
         }
-        if (bn.backward(shape, x, dy, dx) != BNKIT_OK) return 1;
+        float penalty = 0;
+        if (bn.backward(shape, x, dy, dx) != BNKIT_OK || bn.regularization_loss(penalty) != BNKIT_OK) return 1;
+        loss += penalty;
 
         if (step == 0) {
             // Gradient check against central differences in double.
@@ -146,23 +169,20 @@ int main() {
         previous_loss = loss;
         std::printf("step %2u: loss %.6e\n", static_cast<unsigned>(step), loss);
 
-        // Plain SGD on gamma and beta; the moving statistics stay as training mode left them.
-        float gamma[C], beta[C], mean[C], var[C];
-        const bnkit::Span<float> out[4] = {gamma, beta, mean, var};
-        if (bn.get_weights(out, 4) != BNKIT_OK) return 1;
-        for (std::size_t c = 0; c < C; ++c) {
-            gamma[c] -= learning_rate * bn.dgamma()[c];
-            beta[c] -= learning_rate * bn.dbeta()[c];
-        }
-        const bnkit::Span<const float> in[4] = {gamma, beta, mean, var};
-        if (bn.set_weights(in, 4) != BNKIT_OK) return 1;
+        // SGD on gamma and beta, then beta projected onto its max_norm ball.
+        if (bn.sgd_step(learning_rate) != BNKIT_OK) return 1;
     }
     std::printf("gamma -> %.4f %.4f %.4f, beta -> %.4f %.4f %.4f\n",
                 double(bn.gamma()[0]), double(bn.gamma()[1]), double(bn.gamma()[2]), double(bn.beta()[0]), double(bn.beta()[1]),
                 double(bn.beta()[2]));
     const double excess_ratio = (previous_loss - min_loss) / (first_loss - min_loss);
-    const bool ok = decreasing && excess_ratio < 1e-3;
-    std::printf("%s: loss %s at every step, %.6f -> %.6f; least-squares minimum %.6f (excess ratio %.1e, bound 1e-3)\n",
-                ok ? "OK" : "FAILED", decreasing ? "decreased" : "did NOT decrease", first_loss, previous_loss, min_loss, excess_ratio);
+    // beta* is reached from step 2 on and is a fixed point of step + projection; the bound
+    // covers float rounding of the update and of Keras' 1e-7 in the norm.
+    const double beta_gap = relative_gap(bn.beta().data, beta_star, C);
+    const bool ok = decreasing && excess_ratio < 1e-3 && beta_gap < 1e-6;
+    std::printf("%s: objective %s at every step, %.6f -> %.6f; constrained minimum %.6f (excess ratio %.1e, bound 1e-3); "
+                "beta vs the max_norm projection %.1e (bound 1e-6)\n",
+                ok ? "OK" : "FAILED", decreasing ? "decreased" : "did NOT decrease", first_loss, previous_loss, min_loss,
+                excess_ratio, beta_gap);
     return ok ? 0 : 1;
 }

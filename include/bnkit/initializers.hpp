@@ -9,6 +9,8 @@
 // The seed comes first because, unlike the frameworks (where None means "fresh entropy"), it
 // is always required: bnkit has no entropy source and no global state. Values follow the
 // frameworks' distributions, not their bits (bnkit/random.h, docs/extras.md).
+// Parameters bnkit_random_*_f32 would reject (e.g. stddev < 0, minval > maxval) make the
+// layer's build / first call (Keras) or init_status() (MindSpore) BNKIT_ERR_BAD_DISTRIBUTION.
 #pragma once
 
 #include <cstdint>

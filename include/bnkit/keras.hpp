@@ -38,7 +38,7 @@ constexpr bnkit_constraint unit_norm() noexcept { return {BNKIT_CONSTRAINT_UNIT_
 
 /// Keras `renorm_clipping`: an absent key means no clip on that side (Keras' default {}).
 /// Checked on every call: rmax >= 1, 0 <= rmin <= 1, dmax >= 0, all finite, else
-/// BNKIT_ERR_BAD_ARGUMENT (Keras checks only the key names).
+/// BNKIT_ERR_BAD_RENORM (Keras checks only the key names).
 struct RenormClipping {
     std::optional<double> rmax, rmin, dmax;
 };
@@ -56,14 +56,18 @@ struct Config {
     bool trainable = true;
     std::optional<bool> fused;  // None / True / False
     // Issue 8 (appended, so aggregate initializations of the fields above keep compiling).
-    bnkit_regularizer beta_regularizer{};  // none; l1(), l2(), l1_l2()
+    // Checked on every call, build and backward; a bad one gets its own status.
+    bnkit_regularizer beta_regularizer{};  // none; l1(), l2(), l1_l2(). BNKIT_ERR_BAD_REGULARIZER
     bnkit_regularizer gamma_regularizer{};
-    bnkit_constraint beta_constraint{};  // none; non_neg(), max_norm(), min_max_norm(), unit_norm()
+    bnkit_constraint beta_constraint{};  // none; non_neg(), max_norm(), ... BNKIT_ERR_BAD_CONSTRAINT
     bnkit_constraint gamma_constraint{};
-    bool renorm = false;
+    bool renorm = false;  // with fused = true: BNKIT_ERR_BAD_RENORM (Keras' ValueError)
     RenormClipping renorm_clipping{};
     double renorm_momentum = 0.99;  // in [0, 1], else BNKIT_ERR_BAD_MOMENTUM
-    std::size_t virtual_batch_size = 0;  // 0: None. Must divide the batch (dim 0), else BNKIT_ERR_BAD_ARGUMENT
+    // 0: None. Must divide the batch (dim 0) of every call and backward, and not be combined
+    // with fused = true, else BNKIT_ERR_BAD_VIRTUAL_BATCH; the batch axis as a feature axis is
+    // BNKIT_ERR_BAD_AXIS.
+    std::size_t virtual_batch_size = 0;
 };
 
 /// Floats of workspace a layer with virtual_batch_size `vbs` needs for inputs of
@@ -106,6 +110,18 @@ public:
     /// Keras `layer.trainable = ...` (frozen layers run in inference mode and train nothing).
     void set_trainable(bool trainable) noexcept { cfg_.trainable = trainable; }
 
+    /// Statuses of build, call and backward (checked in this order; docs/status.md has every
+    /// row): BNKIT_ERR_BAD_MOMENTUM (momentum, renorm_momentum), BNKIT_ERR_BAD_EPSILON,
+    /// BNKIT_ERR_BAD_REGULARIZER, BNKIT_ERR_BAD_CONSTRAINT, BNKIT_ERR_BAD_VIRTUAL_BATCH /
+    /// BNKIT_ERR_BAD_RENORM (with fused = true; renorm_clipping), the shape statuses of
+    /// bnkit_bn_desc_init, BNKIT_ERR_BAD_RANK / BNKIT_ERR_CHANNEL_MISMATCH (not the built
+    /// shape), BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BUFFER_TOO_SMALL, BNKIT_ERR_BAD_VIRTUAL_BATCH
+    /// (batch not divisible), BNKIT_ERR_WORKSPACE_TOO_SMALL / BNKIT_ERR_ALIASING (ghost
+    /// workspace), at build BNKIT_ERR_BAD_AXIS / BNKIT_ERR_BAD_RANK (fused), BNKIT_ERR_CAPACITY and the
+    /// initializers' BNKIT_ERR_BAD_DISTRIBUTION / BNKIT_ERR_CHANNEL_MISMATCH /
+    /// BNKIT_ERR_NULL_POINTER; BNKIT_ERR_ALIASING (y over x, dx over x or dy);
+    /// BNKIT_ERR_NOT_BUILT (backward before a call).
+    ///
     /// Keras `layer.build(input_shape)`: fixes the channel count and fills the weights from
     /// the initializers. Building again with a compatible shape does nothing.
     [[nodiscard]] Status build(const Shape& input_shape) noexcept;
@@ -215,7 +231,7 @@ private:
 };
 
 /// A Keras BatchNormalization layer for at most MaxChannels channels; all storage inline
-/// (19 floats per channel plus the kernel workspace).
+/// (17 floats per channel plus the kernel workspace, 84 bytes per channel: docs/footprint.md).
 template <std::size_t MaxChannels>
 class BatchNormalization : private detail::LayerArrays<MaxChannels>,
                            private KerasArrays<MaxChannels>,

@@ -42,7 +42,11 @@ public:
     BatchNormBase(const BatchNormBase&) = delete;
     BatchNormBase& operator=(const BatchNormBase&) = delete;
 
-    /// The constructor's verdict on num_features and the config; every call returns it too.
+    /// The constructor's verdict on num_features and the config; every call returns it too:
+    /// BNKIT_ERR_BAD_EPSILON, BNKIT_ERR_BAD_MOMENTUM, BNKIT_ERR_BAD_ARGUMENT (data_format,
+    /// moving_variance), BNKIT_ERR_ZERO_DIM, BNKIT_ERR_CAPACITY, and from the initializers
+    /// BNKIT_ERR_BAD_DISTRIBUTION (random parameters), BNKIT_ERR_CHANNEL_MISMATCH /
+    /// BNKIT_ERR_NULL_POINTER (tensor()). docs/status.md lists every row.
     Status init_status() const noexcept { return init_status_; }
     const Config& config() const noexcept { return cfg_; }
     std::size_t num_features() const noexcept { return core_.channels(); }

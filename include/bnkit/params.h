@@ -52,31 +52,31 @@ typedef struct bnkit_constraint {
 } bnkit_constraint;
 
 /** Whether a regularizer is valid.
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (a penalty negative, NaN or infinite) */
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_REGULARIZER (a penalty negative, NaN or infinite) */
 BNKIT_NODISCARD bnkit_status bnkit_regularizer_check(const bnkit_regularizer* reg);
 
 /** Whether a constraint is valid.
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (kind not a
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_CONSTRAINT (kind not a
  *          bnkit_constraint_kind; a used field NaN, infinite or out of the range above) */
 BNKIT_NODISCARD bnkit_status bnkit_constraint_check(const bnkit_constraint* c);
 
 /** The regularization loss of w[0..n): l1 * sum|w| + l2 * sum w^2 (each sum in double,
  *  rounded to float, then scaled; a zero penalty's term is skipped, as Keras does).
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER (reg, w or loss), BNKIT_ERR_ZERO_DIM (n 0),
- *          BNKIT_ERR_SHAPE_OVERFLOW (n floats overflow size_t), BNKIT_ERR_BAD_ARGUMENT
+ *          BNKIT_ERR_SHAPE_OVERFLOW (n floats overflow size_t), BNKIT_ERR_BAD_REGULARIZER
  *          (bnkit_regularizer_check) */
 BNKIT_NODISCARD bnkit_status bnkit_regularization_loss_f32(const bnkit_regularizer* reg, size_t n,
                                                            const float* w, float* loss);
 
 /** Add the regularizer's gradient to grad: grad[i] += l1 * sign(w[i]) + l2 * (2 * w[i]).
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_ZERO_DIM, BNKIT_ERR_SHAPE_OVERFLOW,
- *          BNKIT_ERR_BAD_ARGUMENT, BNKIT_ERR_ALIASING (grad overlaps w) */
+ *          BNKIT_ERR_BAD_REGULARIZER, BNKIT_ERR_ALIASING (grad overlaps w) */
 BNKIT_NODISCARD bnkit_status bnkit_regularizer_grad_add_f32(const bnkit_regularizer* reg, size_t n,
                                                             const float* w, float* grad);
 
 /** Project w[0..n) in place onto the constraint (NONE leaves it as it is).
- *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_ZERO_DIM, BNKIT_ERR_SHAPE_OVERFLOW, BNKIT_ERR_BAD_ARGUMENT
- *          (bnkit_constraint_check) */
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_ZERO_DIM, BNKIT_ERR_SHAPE_OVERFLOW,
+ *          BNKIT_ERR_BAD_CONSTRAINT (bnkit_constraint_check) */
 BNKIT_NODISCARD bnkit_status bnkit_constraint_apply_f32(const bnkit_constraint* c, size_t n, float* w);
 
 #ifdef __cplusplus

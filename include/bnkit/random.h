@@ -44,14 +44,14 @@ void bnkit_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint3
  *  @param[in]  rng  seed and stream
  *  @param[out] out  n floats (n == 0 writes nothing)
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER (rng or out),
- *          BNKIT_ERR_BAD_ARGUMENT (minval or maxval not finite, or minval > maxval) */
+ *          BNKIT_ERR_BAD_DISTRIBUTION (minval or maxval not finite, or minval > maxval) */
 BNKIT_NODISCARD bnkit_status bnkit_random_uniform_f32(const bnkit_rng* rng, float minval, float maxval, float* out,
                                                       size_t n);
 
 /** out[i] = mean + stddev * z0_i, z0_i standard normal: N(mean, stddev^2).
  *  Keras random_normal(mean, stddev); MindSpore normal(sigma, mean).
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER (rng or out),
- *          BNKIT_ERR_BAD_ARGUMENT (mean or stddev not finite, or stddev < 0) */
+ *          BNKIT_ERR_BAD_DISTRIBUTION (mean or stddev not finite, or stddev < 0) */
 BNKIT_NODISCARD bnkit_status bnkit_random_normal_f32(const bnkit_rng* rng, float mean, float stddev, float* out,
                                                      size_t n);
 
@@ -63,7 +63,7 @@ BNKIT_NODISCARD bnkit_status bnkit_random_normal_f32(const bnkit_rng* rng, float
  *  95%), so 512 attempts (1024 candidates) fail with probability below 1e-28; should they all
  *  fail, the element is mean clamped into [lower, upper].
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER (rng or out),
- *          BNKIT_ERR_BAD_ARGUMENT (a parameter not finite, stddev < 0, lower > upper, or less
+ *          BNKIT_ERR_BAD_DISTRIBUTION (a parameter not finite, stddev < 0, lower > upper, or less
  *          than 1/16 of the mass in [lower, upper]; with stddev == 0: mean outside it) */
 BNKIT_NODISCARD bnkit_status bnkit_random_truncated_normal_f32(const bnkit_rng* rng, float mean, float stddev,
                                                                float lower, float upper, float* out, size_t n);

@@ -38,11 +38,24 @@ typedef enum bnkit_status {
                                           y == x, dx == dy or dx == x is allowed). */
     BNKIT_ERR_BAD_EPSILON = 12,      /**< epsilon negative, NaN or infinite (MindSpore: outside (0, 1]). */
     BNKIT_ERR_BAD_MOMENTUM = 13,     /**< momentum NaN or outside [0, 1]. */
-    BNKIT_ERR_BAD_ARGUMENT = 14,     /**< An enum or flag value outside its documented set. */
+    BNKIT_ERR_BAD_ARGUMENT = 14,     /**< An enum or flag value outside its documented set (or another
+                                          argument with no status of its own, e.g. a learning rate). */
     BNKIT_ERR_NOT_BUILT = 15,        /**< A Keras layer used before its channel count is known (no
                                           build() and no call yet) where that count is needed. */
     BNKIT_ERR_UNSUPPORTED_ISA = 16,  /**< The requested instruction set is not compiled in, or the CPU
                                           lacks it. */
+    /* Issue 8's configurations, each with its own status so a caller can tell what is wrong. */
+    BNKIT_ERR_BAD_REGULARIZER = 17,  /**< A regularizer penalty (l1, l2) negative, NaN or infinite. */
+    BNKIT_ERR_BAD_CONSTRAINT = 18,   /**< A constraint kind outside bnkit_constraint_kind, or a field it
+                                          uses out of range (max_value < 0, min_value > max_value,
+                                          rate outside [0, 1], NaN or infinite). */
+    BNKIT_ERR_BAD_RENORM = 19,       /**< Keras renorm_clipping out of range (rmax < 1, rmin outside
+                                          [0, 1], dmax < 0, NaN or infinite), or renorm with fused=true. */
+    BNKIT_ERR_BAD_VIRTUAL_BATCH = 20, /**< Keras virtual_batch_size not dividing the batch (dim 0), or
+                                          set together with fused=true. */
+    BNKIT_ERR_BAD_DISTRIBUTION = 21, /**< A random initializer's parameters: a bound, mean or stddev NaN
+                                          or infinite, stddev < 0, minval > maxval, lower > upper, or a
+                                          truncation interval holding under 1/16 of the mass. */
     BNKIT_STATUS_MAX_ENUM_ = 0x7fffffff /**< not a status: makes any int a valid bnkit_status object */
 } bnkit_status;
 

@@ -21,6 +21,11 @@ extern "C" const char* bnkit_status_str(bnkit_status s) {
         case BNKIT_ERR_BAD_ARGUMENT: return "bad argument";
         case BNKIT_ERR_NOT_BUILT: return "layer not built";
         case BNKIT_ERR_UNSUPPORTED_ISA: return "unsupported instruction set";
+        case BNKIT_ERR_BAD_REGULARIZER: return "bad regularizer";
+        case BNKIT_ERR_BAD_CONSTRAINT: return "bad constraint";
+        case BNKIT_ERR_BAD_RENORM: return "bad renorm configuration";
+        case BNKIT_ERR_BAD_VIRTUAL_BATCH: return "bad virtual batch size";
+        case BNKIT_ERR_BAD_DISTRIBUTION: return "bad random distribution parameters";
     }
     return "unknown status";
 }

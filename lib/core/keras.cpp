@@ -16,11 +16,10 @@ int32_t resolve(int32_t axis, uint32_t rank) noexcept { return axis < 0 ? axis +
 // Build: None fuses for rank 4 or 5; rank 4 must then have axis 1 or 3 (even with None:
 // axis=-4 on a 4-D input is Keras' "Unsupported axis" error), rank 5 without axis 1 or 4
 // silently falls back to non-fused.
-// renorm and virtual_batch_size need the non-fused path: None falls back to it, True is
-// Keras' ValueError.
+// renorm and virtual_batch_size need the non-fused path: None falls back to it (True is
+// Keras' ValueError, rejected by check_config).
 Status decide_fused(const Config& cfg, uint32_t rank, bool& fused) noexcept {
     if (cfg.renorm || cfg.virtual_batch_size != 0) {
-        if (cfg.fused.value_or(false)) return BNKIT_ERR_BAD_ARGUMENT;
         fused = false;
         return BNKIT_OK;
     }
@@ -70,19 +69,22 @@ Status BatchNormalizationBase::check_config() const noexcept {
         if (const Status s = bnkit_regularizer_check(r)) return s;
     for (const bnkit_constraint* c : {&cfg_.gamma_constraint, &cfg_.beta_constraint})
         if (const Status s = bnkit_constraint_check(c)) return s;
+    const bool fused_true = cfg_.fused.value_or(false);  // Keras' ValueError with renorm / virtual batches
+    if (cfg_.virtual_batch_size != 0 && fused_true && !cfg_.renorm) return BNKIT_ERR_BAD_VIRTUAL_BATCH;
     if (!cfg_.renorm) return BNKIT_OK;
+    if (fused_true) return BNKIT_ERR_BAD_RENORM;
     if (!(cfg_.renorm_momentum >= 0.0 && cfg_.renorm_momentum <= 1.0)) return BNKIT_ERR_BAD_MOMENTUM;
     const RenormClipping& k = cfg_.renorm_clipping;
-    if (!finite(k.rmax) || !finite(k.rmin) || !finite(k.dmax)) return BNKIT_ERR_BAD_ARGUMENT;
+    if (!finite(k.rmax) || !finite(k.rmin) || !finite(k.dmax)) return BNKIT_ERR_BAD_RENORM;
     if ((k.rmax && *k.rmax < 1.0) || (k.rmin && (*k.rmin < 0.0 || *k.rmin > 1.0)) || (k.dmax && *k.dmax < 0.0))
-        return BNKIT_ERR_BAD_ARGUMENT;
+        return BNKIT_ERR_BAD_RENORM;
     return BNKIT_OK;
 }
 
 // Keras reshapes the batch into (virtual_batch_size, -1, ...) on every call, training or not.
 Status BatchNormalizationBase::check_batch(const Shape& shape) const noexcept {
     const std::size_t vbs = cfg_.virtual_batch_size;
-    return vbs == 0 || shape.dims[0] % vbs == 0 ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+    return vbs == 0 || shape.dims[0] % vbs == 0 ? BNKIT_OK : BNKIT_ERR_BAD_VIRTUAL_BATCH;
 }
 
 Status BatchNormalizationBase::set_isa(bnkit_isa isa) noexcept {

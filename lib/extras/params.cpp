@@ -34,7 +34,7 @@ float clip(float v, float lo, float hi) noexcept { return v < lo ? lo : (v > hi 
 
 extern "C" bnkit_status bnkit_regularizer_check(const bnkit_regularizer* reg) {
     if (!reg) return BNKIT_ERR_NULL_POINTER;
-    return penalty_ok(reg->l1) && penalty_ok(reg->l2) ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+    return penalty_ok(reg->l1) && penalty_ok(reg->l2) ? BNKIT_OK : BNKIT_ERR_BAD_REGULARIZER;
 }
 
 extern "C" bnkit_status bnkit_constraint_check(const bnkit_constraint* c) {
@@ -43,14 +43,14 @@ extern "C" bnkit_status bnkit_constraint_check(const bnkit_constraint* c) {
         case BNKIT_CONSTRAINT_NONE:
         case BNKIT_CONSTRAINT_NON_NEG:
         case BNKIT_CONSTRAINT_UNIT_NORM: return BNKIT_OK;
-        case BNKIT_CONSTRAINT_MAX_NORM: return penalty_ok(c->max_value) ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+        case BNKIT_CONSTRAINT_MAX_NORM: return penalty_ok(c->max_value) ? BNKIT_OK : BNKIT_ERR_BAD_CONSTRAINT;
         case BNKIT_CONSTRAINT_MIN_MAX_NORM:
             return penalty_ok(c->min_value) && penalty_ok(c->max_value) && c->min_value <= c->max_value &&
                            c->rate >= 0.0f && c->rate <= 1.0f
                        ? BNKIT_OK
-                       : BNKIT_ERR_BAD_ARGUMENT;
+                       : BNKIT_ERR_BAD_CONSTRAINT;
     }
-    return BNKIT_ERR_BAD_ARGUMENT;
+    return BNKIT_ERR_BAD_CONSTRAINT;  // kind not a bnkit_constraint_kind
 }
 
 extern "C" bnkit_status bnkit_regularization_loss_f32(const bnkit_regularizer* reg, size_t n, const float* w,

@@ -76,11 +76,11 @@ inline double normal_mass(double mean, double stddev, double lower, double upper
 }
 
 inline bnkit_status check_uniform(float minval, float maxval) noexcept {
-    return std::isfinite(minval) && std::isfinite(maxval) && minval <= maxval ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+    return std::isfinite(minval) && std::isfinite(maxval) && minval <= maxval ? BNKIT_OK : BNKIT_ERR_BAD_DISTRIBUTION;
 }
 
 inline bnkit_status check_normal(float mean, float stddev) noexcept {
-    return std::isfinite(mean) && std::isfinite(stddev) && stddev >= 0.0f ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+    return std::isfinite(mean) && std::isfinite(stddev) && stddev >= 0.0f ? BNKIT_OK : BNKIT_ERR_BAD_DISTRIBUTION;
 }
 
 // The smallest mass [lower, upper] may hold, so rejection ends quickly (random.h).
@@ -89,9 +89,9 @@ constexpr std::uint32_t truncated_attempts = 512;
 
 inline bnkit_status check_truncated_normal(float mean, float stddev, float lower, float upper) noexcept {
     if (check_normal(mean, stddev) != BNKIT_OK || !std::isfinite(lower) || !std::isfinite(upper) || lower > upper)
-        return BNKIT_ERR_BAD_ARGUMENT;
-    if (stddev == 0.0f) return lower <= mean && mean <= upper ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
-    return normal_mass(mean, stddev, lower, upper) >= truncated_min_mass ? BNKIT_OK : BNKIT_ERR_BAD_ARGUMENT;
+        return BNKIT_ERR_BAD_DISTRIBUTION;
+    if (stddev == 0.0f) return lower <= mean && mean <= upper ? BNKIT_OK : BNKIT_ERR_BAD_DISTRIBUTION;
+    return normal_mass(mean, stddev, lower, upper) >= truncated_min_mass ? BNKIT_OK : BNKIT_ERR_BAD_DISTRIBUTION;
 }
 
 }  // namespace bnkit::detail

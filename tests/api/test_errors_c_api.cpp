@@ -363,12 +363,12 @@ TEST_CASE("errors C API: desc_isa / isa_available / isa_name on bad input") {
 }
 
 TEST_CASE("errors C API: status_str on unknown values") {
-    for (int bad : {-1, BNKIT_ERR_UNSUPPORTED_ISA + 1, 99, 999}) {
+    for (int bad : {-1, BNKIT_ERR_BAD_DISTRIBUTION + 1, 99, 999}) {
         const char* t = bnkit_status_str(static_cast<bnkit_status>(bad));
         REQUIRE(t != nullptr);
         CHECK(std::strcmp(t, "unknown status") == 0);
     }
-    for (int s = BNKIT_OK; s <= BNKIT_ERR_UNSUPPORTED_ISA; ++s)
+    for (int s = BNKIT_OK; s <= BNKIT_ERR_BAD_DISTRIBUTION; ++s)
         CHECK(bnkit_status_str(static_cast<bnkit_status>(s)) != nullptr);
 }
 

@@ -14,6 +14,7 @@
 
 #include <doctest/doctest.h>
 
+#include "bnkit/initializers.hpp"
 #include "bnkit/keras.hpp"
 #include "bnkit/mindspore.hpp"
 #include "support/canary.hpp"
@@ -698,5 +699,50 @@ TEST_CASE("errors layers: MindSpore BatchNorm1d and BatchNorm3d rank and channel
                   {"3d: 2 channels", [&] { return L.call(Shape{2, 2, 1, 2, 3}, {x, 24}, {y, 24}); },
                    BNKIT_ERR_CHANNEL_MISMATCH}});
         CHECK(L.call(Shape{2, 3, 1, 2, 2}, {x, 24}, {y, 24}) == BNKIT_OK);
+    }
+}
+
+TEST_CASE("errors layers: Keras initializers - wrong tensor size, tensor without data, bad random parameters") {
+    using bnkit::keras::BatchNormalization;
+    using bnkit::keras::Config;
+    const float two[2] = {1, 2};
+    struct Row {
+        const char* what;
+        std::function<void(Config&)> edit;
+        Status expected;
+    };
+    const std::vector<Row> rows = {
+        {"gamma tensor of 2 for 3 channels", [&](Config& c) { c.gamma_initializer = bnkit::tensor(two, 2); },
+         BNKIT_ERR_CHANNEL_MISMATCH},
+        {"moving_variance tensor without data", [](Config& c) { c.moving_variance_initializer = bnkit::tensor(nullptr, 3); },
+         BNKIT_ERR_NULL_POINTER},
+        {"random_normal stddev -1", [](Config& c) { c.beta_initializer = bnkit::keras_init::random_normal(1, 0.0f, -1.0f); },
+         BNKIT_ERR_BAD_DISTRIBUTION},
+        {"random_uniform minval > maxval",
+         [](Config& c) { c.moving_mean_initializer = bnkit::keras_init::random_uniform(1, 1.0f, -1.0f); },
+         BNKIT_ERR_BAD_DISTRIBUTION},
+        {"random_normal mean NaN",
+         [](Config& c) { c.gamma_initializer = bnkit::keras_init::random_normal(1, static_cast<float>(kNaN), 1.0f); },
+         BNKIT_ERR_BAD_DISTRIBUTION},
+        {"truncated_normal stddev inf",
+         [](Config& c) { c.gamma_initializer = bnkit::keras_init::truncated_normal(1, 0.0f, static_cast<float>(kInf)); },
+         BNKIT_ERR_BAD_DISTRIBUTION},
+        {"MindSpore uniform with a negative scale",
+         [](Config& c) { c.beta_initializer = bnkit::mindspore_init::uniform(1, -0.5f); }, BNKIT_ERR_BAD_DISTRIBUTION},
+    };
+    for (const Row& r : rows) {
+        INFO(r.what);
+        Config cfg;
+        r.edit(cfg);
+        BatchNormalization<4> bn(cfg);
+        float x[6] = {1, 2, 3, 4, 5, 6}, y[6];
+        bnkit_test::fill_canary(y, sizeof y);
+        CHECK(bn.build({2, 3}) == r.expected);
+        CHECK(bn.call({2, 3}, x, y, true) == r.expected);
+        CHECK(bn.call({2, 3}, x, y, false) == r.expected);
+        CHECK(bnkit_test::is_canary(y, sizeof y));
+        CHECK_FALSE(bn.built());
+        CHECK(bn.gamma().size == 0);
+        CHECK(bn.moving_mean().size == 0);
     }
 }

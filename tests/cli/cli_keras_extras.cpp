@@ -95,13 +95,14 @@ TEST_CASE("keras extras: bad values") {
     const std::string x = s.input("x.npy", {4, 1}, {1, 2, 3, 4});
     expect_error(s, {"keras", "--x", x, "--gamma-regularizer", "l3:1"}, "--gamma-regularizer");
     expect_error(s, {"keras", "--x", x, "--beta-regularizer", "l1_l2:0.1"}, "two penalties");
-    expect_error(s, {"keras", "--x", x, "--beta-regularizer", "l2:-1"}, "bad argument");
+    expect_error(s, {"keras", "--x", x, "--beta-regularizer", "l2:-1"}, "bad regularizer");
     expect_error(s, {"keras", "--x", x, "--gamma-constraint", "max_norm:a"}, "--gamma-constraint");
     expect_error(s, {"keras", "--x", x, "--gamma-constraint", "min_max_norm:1,2"}, "3 comma-separated");
+    expect_error(s, {"keras", "--x", x, "--gamma-constraint", "min_max_norm:2,1,1"}, "bad constraint");
     expect_error(s, {"keras", "--x", x, "--renorm", "--renorm-clipping", "rmax=3,foo=1"}, "unknown key 'foo'");
-    expect_error(s, {"keras", "--x", x, "--renorm", "--renorm-clipping", "rmax=0.5"}, "bad argument");
+    expect_error(s, {"keras", "--x", x, "--renorm", "--renorm-clipping", "rmax=0.5"}, "bad renorm configuration");
     expect_error(s, {"keras", "--x", x, "--renorm", "--renorm-momentum", "2"}, "bad momentum");
     expect_error(s, {"keras", "--x", x, "--virtual-batch-size", "0"}, "must be > 0");
-    expect_error(s, {"keras", "--x", x, "--training", "true", "--virtual-batch-size", "3"}, "bad argument");
+    expect_error(s, {"keras", "--x", x, "--training", "true", "--virtual-batch-size", "3"}, "bad virtual batch size");
     expect_error(s, {"keras", "--x", x, "--sgd-step", "0.1"}, "--sgd-step needs --dy");
 }

@@ -211,21 +211,21 @@ TEST_CASE("random: bad input returns a status and writes nothing") {
     };
     check_untouched(bnkit_random_uniform_f32(nullptr, 0, 1, out.data(), 32), BNKIT_ERR_NULL_POINTER);
     check_untouched(bnkit_random_uniform_f32(&r, 0, 1, nullptr, 32), BNKIT_ERR_NULL_POINTER);
-    check_untouched(bnkit_random_uniform_f32(&r, 1, 0, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
-    check_untouched(bnkit_random_uniform_f32(&r, nan, 0, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
-    check_untouched(bnkit_random_uniform_f32(&r, 0, inf, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
+    check_untouched(bnkit_random_uniform_f32(&r, 1, 0, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
+    check_untouched(bnkit_random_uniform_f32(&r, nan, 0, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
+    check_untouched(bnkit_random_uniform_f32(&r, 0, inf, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
     check_untouched(bnkit_random_normal_f32(nullptr, 0, 1, out.data(), 32), BNKIT_ERR_NULL_POINTER);
-    check_untouched(bnkit_random_normal_f32(&r, 0, -1, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
-    check_untouched(bnkit_random_normal_f32(&r, nan, 1, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
-    check_untouched(bnkit_random_normal_f32(&r, 0, inf, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
+    check_untouched(bnkit_random_normal_f32(&r, 0, -1, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
+    check_untouched(bnkit_random_normal_f32(&r, nan, 1, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
+    check_untouched(bnkit_random_normal_f32(&r, 0, inf, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
     check_untouched(bnkit_random_truncated_normal_f32(&r, 0, 1, -2, 2, nullptr, 32), BNKIT_ERR_NULL_POINTER);
-    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, 1, 2, -2, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
-    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, -1, -2, 2, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
-    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, 1, nan, 2, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
+    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, 1, 2, -2, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
+    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, -1, -2, 2, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
+    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, 1, nan, 2, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
     // [2, 3] under N(0, 1) holds 2.1% < 1/16 of the mass; [1.5, 3] holds 6.5% and is accepted.
-    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, 1, 2, 3, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
+    check_untouched(bnkit_random_truncated_normal_f32(&r, 0, 1, 2, 3, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
     // stddev 0 with the mean outside the interval.
-    check_untouched(bnkit_random_truncated_normal_f32(&r, 5, 0, -1, 1, out.data(), 32), BNKIT_ERR_BAD_ARGUMENT);
+    check_untouched(bnkit_random_truncated_normal_f32(&r, 5, 0, -1, 1, out.data(), 32), BNKIT_ERR_BAD_DISTRIBUTION);
     CHECK(bnkit_random_truncated_normal_f32(&r, 0, 1, 1.5f, 3, out.data(), 32) == BNKIT_OK);
     for (std::size_t i = 0; i < 32; ++i) CHECK((out[i] >= 1.5f && out[i] <= 3.0f));
     // n == 0 writes nothing.
@@ -272,10 +272,18 @@ TEST_CASE("random: a bad random initializer fails the layer and fills nothing") 
     bnkit::mindspore::Config cfg;
     cfg.gamma_init = bnkit::keras_init::random_normal(1, 0.0f, -1.0f);  // negative stddev
     bnkit::mindspore::BatchNorm2d<4> cell(4, cfg);
-    CHECK(cell.init_status() == BNKIT_ERR_BAD_ARGUMENT);
+    CHECK(cell.init_status() == BNKIT_ERR_BAD_DISTRIBUTION);
     bnkit::keras::Config k;
     k.beta_initializer = bnkit::keras_init::random_uniform(1, 1.0f, 0.0f);  // minval > maxval
     bnkit::keras::BatchNormalization<4> layer(k);
-    CHECK(layer.build({2, 4}) == BNKIT_ERR_BAD_ARGUMENT);
+    CHECK(layer.build({2, 4}) == BNKIT_ERR_BAD_DISTRIBUTION);
     CHECK(!layer.built());
+    // Every later use reports it and writes nothing.
+    float x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[8];
+    bnkit_test::fill_canary(y, sizeof y);
+    CHECK(layer.call({2, 4}, x, y, true) == BNKIT_ERR_BAD_DISTRIBUTION);
+    CHECK(cell.call({2, 4, 1, 1}, x, y) == BNKIT_ERR_BAD_DISTRIBUTION);
+    CHECK(bnkit_test::is_canary(y, sizeof y));
+    CHECK(!layer.built());
+    CHECK(cell.num_features() == 0);
 }

@@ -394,6 +394,7 @@ TEST_CASE("sync_stats: bad input returns a status and writes nothing") {
     // bnkit_bn_stats_finalize_f32
     unchanged(bnkit_bn_stats_finalize_f32(4, 2, nullptr, o4a), BNKIT_ERR_NULL_POINTER);
     unchanged(bnkit_bn_stats_finalize_f32(0, 2, var, o4a), BNKIT_ERR_ZERO_DIM);
+    unchanged(bnkit_bn_stats_finalize_f32(SIZE_MAX, 2, var, o4a), BNKIT_ERR_SHAPE_OVERFLOW);
     unchanged(bnkit_bn_stats_finalize_f32(4, 0, var, o4a), BNKIT_ERR_BAD_ARGUMENT);
     unchanged(bnkit_bn_stats_finalize_f32(4, 2, var, a.at(21)), BNKIT_ERR_ALIASING);
 

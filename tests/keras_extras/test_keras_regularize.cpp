@@ -194,11 +194,14 @@ TEST_CASE("keras regularizers and constraints: bad configs get their status, not
     bad[3].gamma_constraint = bnkit::keras::max_norm(-1.0f);
     bad[4].beta_constraint = bnkit::keras::min_max_norm(1.0f, 0.5f);
     bad[5].gamma_constraint.kind = static_cast<bnkit_constraint_kind>(9);
-    for (const Config& cfg : bad) {
-        BatchNormalization<2> bn(cfg);
+    for (std::size_t k = 0; k < bad.size(); ++k) {
+        const bnkit_status want = k < 3 ? BNKIT_ERR_BAD_REGULARIZER : BNKIT_ERR_BAD_CONSTRAINT;
+        BatchNormalization<2> bn(bad[k]);
         float x[4] = {1, 2, 3, 4}, y[4];
         bnkit_test::fill_canary(y, sizeof y);
-        CHECK(bn.call({2, 2}, x, y, true) == BNKIT_ERR_BAD_ARGUMENT);
+        CHECK(bn.call({2, 2}, x, y, true) == want);
+        CHECK(bn.call({2, 2}, x, y, false) == want);
+        CHECK(bn.build({2, 2}) == want);
         CHECK(bnkit_test::is_canary(y, sizeof y));
         CHECK_FALSE(bn.built());
         float loss = -1;

@@ -128,13 +128,13 @@ TEST_CASE("keras renorm: bad configs get their status, nothing modified") {
     add([](Config& c) { c.renorm_momentum = 1.5; }, BNKIT_ERR_BAD_MOMENTUM);
     add([](Config& c) { c.renorm_momentum = -0.1; }, BNKIT_ERR_BAD_MOMENTUM);
     add([](Config& c) { c.renorm_momentum = NAN; }, BNKIT_ERR_BAD_MOMENTUM);
-    add([](Config& c) { c.renorm_clipping.rmax = 0.5; }, BNKIT_ERR_BAD_ARGUMENT);
-    add([](Config& c) { c.renorm_clipping.rmin = 1.5; }, BNKIT_ERR_BAD_ARGUMENT);
-    add([](Config& c) { c.renorm_clipping.rmin = -0.5; }, BNKIT_ERR_BAD_ARGUMENT);
-    add([](Config& c) { c.renorm_clipping.dmax = -1.0; }, BNKIT_ERR_BAD_ARGUMENT);
-    add([](Config& c) { c.renorm_clipping.dmax = INFINITY; }, BNKIT_ERR_BAD_ARGUMENT);
-    add([](Config& c) { c.renorm_clipping.rmax = NAN; }, BNKIT_ERR_BAD_ARGUMENT);
-    add([](Config& c) { c.fused = true; c.axis = 3; }, BNKIT_ERR_BAD_ARGUMENT);  // Keras: fused with renorm
+    add([](Config& c) { c.renorm_clipping.rmax = 0.5; }, BNKIT_ERR_BAD_RENORM);
+    add([](Config& c) { c.renorm_clipping.rmin = 1.5; }, BNKIT_ERR_BAD_RENORM);
+    add([](Config& c) { c.renorm_clipping.rmin = -0.5; }, BNKIT_ERR_BAD_RENORM);
+    add([](Config& c) { c.renorm_clipping.dmax = -1.0; }, BNKIT_ERR_BAD_RENORM);
+    add([](Config& c) { c.renorm_clipping.dmax = INFINITY; }, BNKIT_ERR_BAD_RENORM);
+    add([](Config& c) { c.renorm_clipping.rmax = NAN; }, BNKIT_ERR_BAD_RENORM);
+    add([](Config& c) { c.fused = true; c.axis = 3; }, BNKIT_ERR_BAD_RENORM);  // Keras: fused with renorm
     for (const Bad& b : bad) {
         BatchNormalization<2> bn(b.cfg);
         float x[16], y[16];

@@ -115,9 +115,9 @@ TEST_CASE("keras virtual batch: bad calls get their status, nothing modified") {
     };
     bnkit_test::fill_canary(y, sizeof y);
     // Batch 3 not divisible by vbs 2, training or not (Keras' reshape fails either way).
-    CHECK(bn.call({3, 2}, x, y, true) == BNKIT_ERR_BAD_ARGUMENT);
-    CHECK(bn.call({3, 2}, x, y, false) == BNKIT_ERR_BAD_ARGUMENT);
-    CHECK(bn.call({1, 2}, x, y, true) == BNKIT_ERR_BAD_ARGUMENT);
+    CHECK(bn.call({3, 2}, x, y, true) == BNKIT_ERR_BAD_VIRTUAL_BATCH);
+    CHECK(bn.call({3, 2}, x, y, false) == BNKIT_ERR_BAD_VIRTUAL_BATCH);
+    CHECK(bn.call({1, 2}, x, y, true) == BNKIT_ERR_BAD_VIRTUAL_BATCH);
     unchanged();
     // Workspace missing, short, or overlapping x / y.
     bn.set_virtual_batch_workspace({});
@@ -139,7 +139,7 @@ TEST_CASE("keras virtual batch: bad calls get their status, nothing modified") {
     float dy[8] = {1, -1, 2, 0, 0.5f, 1, -2, 1}, dx[8];
     REQUIRE(bn.call({4, 2}, x, y, true) == BNKIT_OK);
     bnkit_test::fill_canary(dx, sizeof dx);
-    CHECK(bn.backward({3, 2}, x, dy, dx) == BNKIT_ERR_BAD_ARGUMENT);
+    CHECK(bn.backward({3, 2}, x, dy, dx) == BNKIT_ERR_BAD_VIRTUAL_BATCH);
     bn.set_virtual_batch_workspace({dx, 8});
     CHECK(bn.backward({4, 2}, x, dy, {dx, 8}) == BNKIT_ERR_ALIASING);
     CHECK(bnkit_test::is_canary(dx, sizeof dx));
@@ -153,7 +153,12 @@ TEST_CASE("keras virtual batch: bad calls get their status, nothing modified") {
     fused.axis = 3;
     fused.fused = true;
     BatchNormalization<2> bf(fused);
-    CHECK(bf.build({2, 1, 1, 2}) == BNKIT_ERR_BAD_ARGUMENT);
+    CHECK(bf.build({2, 1, 1, 2}) == BNKIT_ERR_BAD_VIRTUAL_BATCH);
+    float x4[4] = {1, 2, 3, 4}, y4[4];
+    bnkit_test::fill_canary(y4, sizeof y4);
+    CHECK(bf.call({2, 1, 1, 2}, x4, y4, true) == BNKIT_ERR_BAD_VIRTUAL_BATCH);
+    CHECK(bnkit_test::is_canary(y4, sizeof y4));
+    CHECK_FALSE(bf.built());
     fused.fused.reset();
     BatchNormalization<2> bn4(fused);
     REQUIRE(bn4.build({2, 1, 1, 2}) == BNKIT_OK);

@@ -143,9 +143,9 @@ TEST_CASE("params: bad input gets its status and writes nothing") {
     // regularizers
     for (const bnkit_regularizer bad : {bnkit_regularizer{-0.1f, 0}, bnkit_regularizer{0, -1e-30f},
                                         bnkit_regularizer{nan, 0}, bnkit_regularizer{0, inf}}) {
-        CHECK(bnkit_regularizer_check(&bad) == BNKIT_ERR_BAD_ARGUMENT);
-        CHECK(bnkit_regularization_loss_f32(&bad, 4, w, loss) == BNKIT_ERR_BAD_ARGUMENT);
-        CHECK(bnkit_regularizer_grad_add_f32(&bad, 4, w, out) == BNKIT_ERR_BAD_ARGUMENT);
+        CHECK(bnkit_regularizer_check(&bad) == BNKIT_ERR_BAD_REGULARIZER);
+        CHECK(bnkit_regularization_loss_f32(&bad, 4, w, loss) == BNKIT_ERR_BAD_REGULARIZER);
+        CHECK(bnkit_regularizer_grad_add_f32(&bad, 4, w, out) == BNKIT_ERR_BAD_REGULARIZER);
     }
     CHECK(bnkit_regularizer_check(nullptr) == BNKIT_ERR_NULL_POINTER);
     CHECK(bnkit_regularization_loss_f32(nullptr, 4, w, loss) == BNKIT_ERR_NULL_POINTER);
@@ -173,8 +173,8 @@ TEST_CASE("params: bad input gets its status and writes nothing") {
         {BNKIT_CONSTRAINT_MIN_MAX_NORM, 0.0f, 1.0f, -0.5f},  // rate < 0
     };
     for (const bnkit_constraint& c : bad_c) {
-        CHECK(bnkit_constraint_check(&c) == BNKIT_ERR_BAD_ARGUMENT);
-        CHECK(bnkit_constraint_apply_f32(&c, 4, w) == BNKIT_ERR_BAD_ARGUMENT);
+        CHECK(bnkit_constraint_check(&c) == BNKIT_ERR_BAD_CONSTRAINT);
+        CHECK(bnkit_constraint_apply_f32(&c, 4, w) == BNKIT_ERR_BAD_CONSTRAINT);
     }
     const bnkit_constraint unit{BNKIT_CONSTRAINT_UNIT_NORM, 0, 0, 0};
     CHECK(bnkit_constraint_check(nullptr) == BNKIT_ERR_NULL_POINTER);

@@ -5,8 +5,8 @@
 #include "bnkit/bnkit.h"
 
 TEST_CASE("every status has its own description") {
-    const char* seen[BNKIT_ERR_UNSUPPORTED_ISA + 1] = {};
-    for (int s = BNKIT_OK; s <= BNKIT_ERR_UNSUPPORTED_ISA; ++s) {
+    const char* seen[BNKIT_ERR_BAD_DISTRIBUTION + 1] = {};
+    for (int s = BNKIT_OK; s <= BNKIT_ERR_BAD_DISTRIBUTION; ++s) {
         const char* text = bnkit_status_str(static_cast<bnkit_status>(s));
         REQUIRE(text != nullptr);
         CHECK(std::strcmp(text, "unknown status") != 0);

@@ -14,6 +14,10 @@ namespace {
 using bnkit_tools::Dtypes;
 
 const char* const param_names[4] = {"gamma", "beta", "moving_mean", "moving_variance"};
+// A Keras layer with renorm=True appends these three to get_weights() (creation order, keras.hpp).
+// Inference uses only gamma, beta and the moving statistics, so they are read past, not exported.
+const char* const renorm_names[3] = {"moving_stddev", "renorm_mean", "renorm_stddev"};
+constexpr std::size_t renorm_count = 3;
 
 std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
     std::string s;
@@ -37,9 +41,11 @@ bool is_positional(const std::vector<std::string>& names) {
 
 // How many of gamma/beta a positional list of `count` arrays holds, given what the user said.
 void infer_scale_center(std::size_t count, const Options& o, bool& scale, bool& center, const std::string& what) {
-    const std::string order = " (layer.get_weights() order: gamma if scale, beta if center, moving_mean, moving_variance)";
+    const std::string order = " (layer.get_weights() order: gamma if scale, beta if center, moving_mean, moving_variance"
+                              "[, moving_stddev, renorm_mean, renorm_stddev with renorm=True])";
     if (count < 2 || count > 4)
-        throw ParamError(what + " holds " + std::to_string(count) + " arrays; a Keras BatchNormalization has 2 to 4" + order);
+        throw ParamError(what + " holds " + std::to_string(count) +
+                         " arrays; a Keras BatchNormalization has 2 to 4, or 5 to 7 with renorm=True" + order);
     const std::size_t optional = count - 2;
     if (o.scale && o.center) {
         scale = *o.scale;
@@ -72,7 +78,10 @@ LayerParams load_keras_npz(const Options& o) {
     const std::string file = *o.npz;
     if (is_positional(names)) {
         bool scale = true, center = true;
-        infer_scale_center(names.size(), o, scale, center, file);
+        // 5 to 7 arrays can only be a renorm layer (without renorm there are at most 4).
+        const bool renorm = names.size() >= 2 + renorm_count && names.size() <= 4 + renorm_count;
+        infer_scale_center(names.size() - (renorm ? renorm_count : 0), o, scale, center,
+                           renorm ? file + " without its 3 renorm variables" : file);
         std::vector<std::string> roles;
         if (scale) roles.push_back("gamma");
         if (center) roles.push_back("beta");
@@ -88,10 +97,13 @@ LayerParams load_keras_npz(const Options& o) {
             else if (roles[k] == "moving_mean") p.moving_mean = std::move(q);
             else p.moving_variance = std::move(q);
         }
+        for (std::size_t k = 0; renorm && k < renorm_count; ++k)
+            matched.push_back("arr_" + std::to_string(roles.size() + k) + " = " + renorm_names[k] + " (renorm, unused)");
         p.source = file + " (np.savez of layer.get_weights(): " + join(matched) + ")";
         return p;
     }
-    const std::set<std::string> known(param_names, param_names + 4);
+    std::set<std::string> known(param_names, param_names + 4);
+    known.insert(renorm_names, renorm_names + renorm_count);
     bool named = !names.empty();
     for (const std::string& n : names) named = named && known.count(n);
     if (!named) {

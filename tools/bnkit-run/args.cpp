@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "bnkit/initializers.hpp"
 #include "error.hpp"
 
 namespace bnkit_run {
@@ -187,6 +188,57 @@ void add_keras_extras(std::map<std::string, Flag>& f, Options& o) {
     f["--sgd-step"] = {true, [&o](const std::string& v) { o.keras_sgd_lr = static_cast<float>(parse_double("--sgd-step", v)); }};
 }
 
+// Initializer SPEC, with the framework's own names (docs/bnkit-run.md): zeros, ones,
+// constant:V, and the seeded random ones, SEED first (bnkit has no entropy source, so the seed
+// is required) and then either none or all of the framework's parameters:
+//   keras:     random_normal:SEED[,MEAN,STDDEV] random_uniform:SEED[,MINVAL,MAXVAL]
+//              truncated_normal:SEED[,MEAN,STDDEV]
+//   mindspore: normal:SEED[,SIGMA,MEAN] uniform:SEED[,SCALE] truncatedNormal:SEED[,SIGMA]
+bnkit::Initializer parse_initializer(const std::string& flag, const std::string& v, Framework fw) {
+    const std::size_t colon = v.find(':');
+    const std::string name = v.substr(0, colon);
+    const bool bare = colon == std::string::npos;
+    if (bare && name == "zeros") return bnkit::zeros();
+    if (bare && name == "ones") return bnkit::ones();
+    if (!bare && name == "constant") return bnkit::constant(parse_numbers(flag, v.substr(colon + 1), 1)[0]);
+    const bool keras = fw == Framework::keras;
+    const std::size_t params = keras ? (name == "random_normal" || name == "random_uniform" || name == "truncated_normal" ? 2 : 0)
+                                     : (name == "normal" ? 2 : name == "uniform" || name == "truncatedNormal" ? 1 : 0);
+    const std::string forms = keras ? "zeros, ones, constant:V, random_normal:SEED[,MEAN,STDDEV], "
+                                      "random_uniform:SEED[,MINVAL,MAXVAL] or truncated_normal:SEED[,MEAN,STDDEV]"
+                                    : "zeros, ones, constant:V, normal:SEED[,SIGMA,MEAN], uniform:SEED[,SCALE] or "
+                                      "truncatedNormal:SEED[,SIGMA]";
+    if (params == 0 || bare) throw Error(flag + ": expected " + forms + ", got '" + v + "'");
+    const std::string arg = v.substr(colon + 1);
+    const std::size_t comma = arg.find(',');
+    const auto seed = static_cast<std::uint64_t>(parse_int(flag, arg.substr(0, comma), false));
+    std::vector<float> p;
+    if (comma != std::string::npos) p = parse_numbers(flag, arg.substr(comma + 1), params);
+    const bool given = !p.empty();
+    namespace ki = bnkit::keras_init;
+    namespace mi = bnkit::mindspore_init;
+    if (name == "random_normal") return given ? ki::random_normal(seed, p[0], p[1]) : ki::random_normal(seed);
+    if (name == "random_uniform") return given ? ki::random_uniform(seed, p[0], p[1]) : ki::random_uniform(seed);
+    if (name == "truncated_normal") return given ? ki::truncated_normal(seed, p[0], p[1]) : ki::truncated_normal(seed);
+    if (name == "normal") return given ? mi::normal(seed, p[0], p[1]) : mi::normal(seed);
+    if (name == "uniform") return given ? mi::uniform(seed, p[0]) : mi::uniform(seed);
+    return given ? mi::truncated_normal(seed, p[0]) : mi::truncated_normal(seed);
+}
+
+// --gamma-initializer, ...: the same flag names in both subcommands, each framework's values.
+void add_initializers(std::map<std::string, Flag>& f, Options& o) {
+    const bool keras = o.framework == Framework::keras;
+    const std::pair<const char*, bnkit::Initializer*> slots[] = {
+        {"--gamma-initializer", keras ? &o.keras.gamma_initializer : &o.mindspore.gamma_init},
+        {"--beta-initializer", keras ? &o.keras.beta_initializer : &o.mindspore.beta_init},
+        {"--moving-mean-initializer", keras ? &o.keras.moving_mean_initializer : &o.mindspore.moving_mean_init},
+        {"--moving-variance-initializer", keras ? &o.keras.moving_variance_initializer : &o.mindspore.moving_var_init}};
+    for (const auto& [name, slot] : slots) {
+        const std::string flag = name;
+        f[flag] = {true, [flag, slot = slot, fw = o.framework](const std::string& v) { *slot = parse_initializer(flag, v, fw); }};
+    }
+}
+
 void add_mindspore(std::map<std::string, Flag>& f, Options& o) {
     using namespace bnkit::mindspore;
     auto& c = o.mindspore;
@@ -225,13 +277,18 @@ const char* usage() {
            "                  [--beta-constraint K] [--renorm] [--renorm-clipping rmax=R,rmin=R,dmax=D]\n"
            "                  [--renorm-momentum M] [--virtual-batch-size N] [--sgd-step LR] COMMON\n"
            "    R: l1[:L] | l2[:L] | l1_l2[:A,B]    K: non_neg | max_norm[:M] | min_max_norm[:LO,HI,RATE] | unit_norm\n"
+           "    I: zeros | ones | constant:V | random_normal:SEED[,MEAN,STDDEV] | random_uniform:SEED[,MINVAL,MAXVAL]\n"
+           "       | truncated_normal:SEED[,MEAN,STDDEV]\n"
            "  bnkit-run mindspore --num-features C [--eps E] [--momentum M] [--no-affine]\n"
            "                  [--data-format NCHW|NHWC] [--use-batch-statistics none|true|false]\n"
            "                  [--train|--eval] [--moving-variance biased|unbiased] COMMON\n"
+           "    I: zeros | ones | constant:V | normal:SEED[,SIGMA,MEAN] | uniform:SEED[,SCALE] | truncatedNormal:SEED[,SIGMA]\n"
            "  bnkit-run --help\n"
            "COMMON:\n"
            "  --x FILE [--x FILE ...]   input .npy ('<f4'), one layer call per file, in order\n"
            "  [--gamma FILE] [--beta FILE] [--moving-mean FILE] [--moving-variance-in FILE]\n"
+           "  [--gamma-initializer I] [--beta-initializer I] [--moving-mean-initializer I]\n"
+           "  [--moving-variance-initializer I]   initial values (exclusive with the file flag)\n"
            "  [--dy FILE]               upstream gradient (exactly one --x): writes dx, dgamma, dbeta\n"
            "  --out DIR                 output directory (created if missing)\n"
            "Defaults: keras axis -1, momentum 0.99, epsilon 1e-3, fused auto, trainable true,\n"
@@ -255,9 +312,11 @@ Options parse_args(int argc, const char* const* argv) {
         o.framework = Framework::keras;
         add_keras(flags, o);
         add_keras_extras(flags, o);
+        add_initializers(flags, o);
     } else if (sub == "mindspore") {
         o.framework = Framework::mindspore;
         add_mindspore(flags, o);
+        add_initializers(flags, o);
     } else {
         throw Error("unknown subcommand '" + sub + "' (expected keras or mindspore)");
     }
@@ -289,6 +348,13 @@ Options parse_args(int argc, const char* const* argv) {
         if (o.gamma && !o.keras.scale) throw Error("--gamma given with --no-scale (the layer has no gamma)");
         if (o.beta && !o.keras.center) throw Error("--beta given with --no-center (the layer has no beta)");
     }
+    const std::pair<const char*, const std::optional<std::string>*> files[] = {
+        {"--gamma", &o.gamma}, {"--beta", &o.beta}, {"--moving-mean", &o.moving_mean}, {"--moving-variance-in", &o.moving_variance}};
+    const char* const inits[] = {"--gamma-initializer", "--beta-initializer", "--moving-mean-initializer",
+                                 "--moving-variance-initializer"};
+    for (std::size_t k = 0; k < 4; ++k)
+        if (*files[k].second && seen.count(inits[k]))
+            throw Error(std::string(files[k].first) + " and " + inits[k] + " are exclusive (the file replaces the initial values)");
     if (o.keras_sgd_lr && !o.dy) throw Error("--sgd-step needs --dy (the step applies its gradients)");
     if (o.dy && o.x.size() != 1) throw Error("--dy needs exactly one --x (got " + std::to_string(o.x.size()) + ")");
     return o;

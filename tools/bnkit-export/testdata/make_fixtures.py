@@ -96,3 +96,11 @@ open("bad_crc.npz", "wb").write(bytes(data))
 open("bad_truncated.npz", "wb").write(buf.getvalue()[: len(buf.getvalue()) // 2])
 # A zero variance: with epsilon 0 it cannot be pre-folded (scale would be infinite).
 np.save("zero_variance.npy", np.zeros(3, np.float32))
+
+# Keras renorm=True, np.savez(f, *layer.get_weights()): 7 members, gamma, beta, moving_mean,
+# moving_variance, then moving_stddev, renorm_mean, renorm_stddev (Keras' creation order).
+# Drawn last so the fixtures above keep their numbers. The renorm variables are not needed for
+# inference; a trained layer has moving_stddev ~ sqrt(moving_variance), which the values mimic.
+g, b, m, v = bn_params(6)
+np.savez("keras_renorm.npz", g, b, m, v, np.sqrt(v), m + np.float32(0.01), np.sqrt(v) * np.float32(1.01))
+write_params_txt("keras_renorm.params.txt", {"gamma": g, "beta": b, "moving_mean": m, "moving_variance": v})
