@@ -230,7 +230,7 @@ const char* usage() {
            "                  [--train|--eval] [--moving-variance biased|unbiased] COMMON\n"
            "  bnkit-run --help\n"
            "COMMON:\n"
-           "  --x FILE [--x FILE ...]   input .npy ('<f4'), one layer call per file, in order\n"
+           "  --x FILE [--x FILE ...]   input .npy ('<f4' or '<f2'), one layer call per file, in order\n"
            "  [--gamma FILE] [--beta FILE] [--moving-mean FILE] [--moving-variance-in FILE]\n"
            "  [--dy FILE]               upstream gradient (exactly one --x): writes dx, dgamma, dbeta\n"
            "  --out DIR                 output directory (created if missing)\n"
