@@ -3,8 +3,9 @@
 // scale and shift rounded to binary16 once per call. Accuracy (docs/numerics.md): for scale 0
 // or of normal binary16 magnitude and |shift| <= 65504,
 //     |y - (x*scale + shift)| <= 1/2 ulp16(y) + 2^-11 * (|x*scale| + |shift|)
-// (two f16 roundings of the operands, relative 2^-11 each, one fused rounding of the result),
-// so at most 1.5 f16 ulps of the result when x*scale and shift do not cancel.
+// (two f16 roundings of the operands, relative 2^-11 each, one fused rounding of the result;
+// plus 2^-25 absolute when |shift| < 2^-14 rounds to a subnormal), so at most 1.5 f16 ulps of
+// the result when x*scale and shift do not cancel.
 // Defined in kernels_neon64_fp16.cpp, the one file compiled with -march=armv8.2-a+fp16; it
 // includes nothing with inline functions another TU could pick up. select_arm.cpp lists it
 // only on CPUs whose HWCAP has FPHP and ASIMDHP.
