@@ -9,9 +9,11 @@ docs/performance.md.
 One panel per (op, layout): infer/train/backward down, nchw/nhwc across. In each panel the
 x axis is the five shapes; for each shape one bar per implementation gives the median wall
 time per element (ns/element, log scale, gridlines at each power of ten). The memcpy and
-scale ceilings are bars too, drawn last in each group (black and grey). Colours are listed in
-the legend at the top and in docs/performance.md. A missing bar means the run was skipped or
-errored (or the CPU lacks the path).
+scale ceilings are bars too, drawn last in each group (black and grey). The float16 rows
+(impls suffixed _f16: x and y stored as binary16) follow, in the paler colour of their float32
+impl, with memcpy_f16 in dark grey. Colours are listed in the legend at the top and in
+docs/performance.md. A missing bar means the run was skipped or errored (or the CPU lacks the
+path).
 """
 import json
 import math
@@ -30,6 +32,11 @@ IMPLS = [
     ("memcpy", (0, 0, 0)),
     ("scale", (150, 150, 150)),
 ]
+# float16 activation rows (infer and train only): each bnkit impl's colour mixed halfway with
+# white, and memcpy_f16 (memcpy of the same float16 bytes) dark grey.
+F16_SUFFIX = "_f16"
+IMPLS += [(n + F16_SUFFIX, tuple((v + 255) // 2 for v in c)) for n, c in IMPLS if n.startswith("bnkit")]
+IMPLS += [("memcpy_f16", (80, 80, 80))]
 OPS = ["infer", "train", "backward"]
 LAYOUTS = ["nchw", "nhwc"]
 
@@ -202,6 +209,38 @@ def report(path):
         verdict(f"{op} best path vs scalar on L1/L2 shapes (speedup)",
                 [(f"{lay}/{sh}", t(op, "bnkit_scalar", lay, sh) / best(op, lay, sh)[0])
                  for lay in LAYOUTS for sh in SHAPES_L12], 4.0, less=False)
+    report_f16(R, shapes)
+
+
+def report_f16(R, shapes):
+    """The float16 rows against float32 and memcpy_f16, and issue 5's targets (8x256x56x56)."""
+    nan = float("nan")
+    if not any(k[1].endswith(F16_SUFFIX) for k in R):
+        return
+
+    def t(op, impl, lay, sh):
+        return R.get((op, impl, lay, sh), (nan, 0.0))[0]
+
+    print()
+    print("| op | layout | shape | f32 bnkit ns | f16 bnkit ns | f16 elements/s / f32 | memcpy_f16 ns | f16 bnkit / memcpy_f16 |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for op in ("infer", "train"):
+        for lay in LAYOUTS:
+            for sh in shapes:
+                if (op, "bnkit_f16", lay, sh) not in R:
+                    continue
+                a, h, m = t(op, "bnkit", lay, sh), t(op, "bnkit_f16", lay, sh), t(op, "memcpy_f16", lay, sh)
+                print("| %s | %s | %s | %.0f | %.0f | %.2fx | %.0f | %.2f |" % (op, lay, sh, a, h, a / h, m, h / m))
+    print()
+    big = "8x256x56x56"
+    for name, pairs, limit, less in (
+            ("f16 infer %s elements/s vs f32 (speedup)" % big,
+             [(lay, t("infer", "bnkit", lay, big) / t("infer", "bnkit_f16", lay, big)) for lay in LAYOUTS], 1.7, False),
+            ("f16 infer %s bnkit_f16 / memcpy_f16" % big,
+             [(lay, t("infer", "bnkit_f16", lay, big) / t("infer", "memcpy_f16", lay, big)) for lay in LAYOUTS], 1.15, True)):
+        ok = all(not math.isnan(r) and ((r <= limit) if less else (r >= limit)) for _, r in pairs)
+        print("- %s %s (limit %s%.2fx): %s" % ("HOLDS" if ok else "MISSES", name, "<=" if less else ">=", limit,
+                                               "; ".join(f"{lab} {r:.2f}x" for lab, r in pairs)))
 
 
 def main(argv):
@@ -223,17 +262,23 @@ def main(argv):
         hi += 1
 
     pw, ph = 760, 300  # panel size
-    ml, mt, gap = 60, 70, 40
+    ml, gap = 60, 40
     W = ml + 2 * (pw + gap)
+    # legend entries, wrapped onto as many rows as they need
+    entries, x, row = [], ml, 0
+    for name, col in impls:
+        width = 18 + 8 * len(name) + 20
+        if x + width > W and x > ml:
+            x, row = ml, row + 1
+        entries.append((x, 12 + 22 * row, name, col))
+        x += width
+    mt = 70 + 22 * row
     H = mt + 3 * (ph + gap + 30)
     cv = Canvas(W, H)
-    # legend
-    x = ml
-    for name, col in impls:
-        cv.rect(x, 12, x + 14, 26, col)
-        cv.text(x + 18, 13, name)
-        x += 18 + 8 * len(name) + 20
-    cv.text(ml, 40, "MEDIAN WALL NS PER ELEMENT, LOG SCALE, GRID = POWERS OF 10 (%g TO %g)" % (10.0 ** lo, 10.0 ** hi))
+    for x, y, name, col in entries:
+        cv.rect(x, y, x + 14, y + 14, col)
+        cv.text(x + 18, y + 1, name)
+    cv.text(ml, mt - 30, "MEDIAN WALL NS PER ELEMENT, LOG SCALE, GRID = POWERS OF 10 (%g TO %g)" % (10.0 ** lo, 10.0 ** hi))
 
     for r, op in enumerate(OPS):
         for cidx, layout in enumerate(LAYOUTS):

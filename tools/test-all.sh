@@ -25,8 +25,11 @@ run_config() {  # name, cmake configure arguments...
 mkdir -p build
 # Every target's suite under QEMU: qemu-aarch64 -cpu cortex-a72, qemu-arm -cpu cortex-a15,
 # and qemu-system-arm for the three Cortex-M boards (CMAKE_CROSSCOMPILING_EMULATOR).
+# AArch64 also builds the opt-in FP16-arithmetic path: cortex-a72 proves its fallback, and
+# platform/arm/fp16_tests.cmake adds the suite under -cpu max, where it runs.
 for target in aarch64-linux-gnu arm-linux-gnueabihf cortex-m4 cortex-m7 cortex-m55; do
-  run_config "$target" "-DCMAKE_TOOLCHAIN_FILE=$PWD/toolchains/$target.cmake"
+  extra=(); [ "$target" = aarch64-linux-gnu ] && extra=(-DBNKIT_ARM_FP16_ARITH=ON)
+  run_config "$target" "-DCMAKE_TOOLCHAIN_FILE=$PWD/toolchains/$target.cmake" "${extra[@]}"
 done
 # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer (any report fails the run).
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"

@@ -28,6 +28,9 @@ typedef enum bnkit_isa {
     BNKIT_ISA_AVX512 = 4, /**< AVX-512 F/CD/DQ/BW */
     BNKIT_ISA_NEON = 5,   /**< ARMv7-A NEON */
     BNKIT_ISA_NEON64 = 6, /**< AArch64 Advanced SIMD */
+    BNKIT_ISA_NEON64_FP16 = 7, /**< neon64 with f16 inference in ARMv8.2-A FP16 arithmetic: build
+                                    option BNKIT_ARM_FP16_ARITH, CPUs with FPHP + ASIMDHP; never
+                                    chosen by AUTO (its accuracy: docs/numerics.md) */
     BNKIT_ISA_MAX_ENUM_ = 0x7fffffff /**< not a value: makes any int a valid bnkit_isa object,
                                           so a bad value is a status, not undefined behaviour */
 } bnkit_isa;

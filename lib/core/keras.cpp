@@ -89,7 +89,7 @@ Status BatchNormalizationBase::check_batch(const Shape& shape) const noexcept {
 
 Status BatchNormalizationBase::set_isa(bnkit_isa isa) noexcept {
     const int32_t v = detail::enum_value(isa);
-    if (v < BNKIT_ISA_AUTO || v > BNKIT_ISA_NEON64) return BNKIT_ERR_BAD_ARGUMENT;
+    if (v < BNKIT_ISA_AUTO || v > BNKIT_ISA_NEON64_FP16) return BNKIT_ERR_BAD_ARGUMENT;
     if (!bnkit_isa_available(isa)) return BNKIT_ERR_UNSUPPORTED_ISA;
     isa_ = isa;
     return BNKIT_OK;

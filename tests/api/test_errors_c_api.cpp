@@ -287,7 +287,7 @@ TEST_CASE("errors C API: desc_set_isa NULL / bad enum / unavailable ISA") {
     CHECK(bnkit_bn_desc_set_isa(nullptr, BNKIT_ISA_SCALAR) == BNKIT_ERR_NULL_POINTER);
     CHECK(bnkit_bn_desc_set_isa(nullptr, static_cast<bnkit_isa>(99)) == BNKIT_ERR_NULL_POINTER);
     CHECK(bnkit_bn_desc_set_isa(&d, static_cast<bnkit_isa>(99)) == BNKIT_ERR_BAD_ARGUMENT);
-    CHECK(bnkit_bn_desc_set_isa(&d, static_cast<bnkit_isa>(7)) == BNKIT_ERR_BAD_ARGUMENT);
+    CHECK(bnkit_bn_desc_set_isa(&d, static_cast<bnkit_isa>(8)) == BNKIT_ERR_BAD_ARGUMENT);
     CHECK(bnkit_bn_desc_set_isa(&d, static_cast<bnkit_isa>(-1)) == BNKIT_ERR_BAD_ARGUMENT);
     CHECK(before.unchanged());
 
@@ -346,16 +346,16 @@ TEST_CASE("errors C API: desc_isa / isa_available / isa_name on bad input") {
 
     CHECK(bnkit_isa_available(BNKIT_ISA_AUTO) == 1);
     CHECK(bnkit_isa_available(static_cast<bnkit_isa>(99)) == 0);
-    CHECK(bnkit_isa_available(static_cast<bnkit_isa>(7)) == 0);
+    CHECK(bnkit_isa_available(static_cast<bnkit_isa>(8)) == 0);
     CHECK(bnkit_isa_available(static_cast<bnkit_isa>(-1)) == 0);
 
-    const char* names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon", "neon64"};
-    for (int i = 0; i <= BNKIT_ISA_NEON64; ++i) {
+    const char* names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon", "neon64", "neon64_fp16"};
+    for (int i = 0; i <= BNKIT_ISA_NEON64_FP16; ++i) {
         const char* n = bnkit_isa_name(static_cast<bnkit_isa>(i));
         REQUIRE(n != nullptr);
         CHECK(std::strcmp(n, names[i]) == 0);
     }
-    for (int bad : {7, 99, -1}) {
+    for (int bad : {8, 99, -1}) {
         const char* n = bnkit_isa_name(static_cast<bnkit_isa>(bad));
         REQUIRE(n != nullptr);
         CHECK(std::strcmp(n, "unknown") == 0);

@@ -51,7 +51,8 @@ bool cpu_has(int isa) {
             return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
                    __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
         case BNKIT_ISA_NEON:
-        case BNKIT_ISA_NEON64: return false;
+        case BNKIT_ISA_NEON64:
+        case BNKIT_ISA_NEON64_FP16: return false;
         default: return true;
     }
 #else
@@ -61,8 +62,8 @@ bool cpu_has(int isa) {
 }
 
 void check_queries(std::int32_t isa) {
-    static const char* const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon", "neon64"};
-    const bool known = isa >= BNKIT_ISA_AUTO && isa <= BNKIT_ISA_NEON64;
+    static const char* const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon", "neon64", "neon64_fp16"};
+    const bool known = isa >= BNKIT_ISA_AUTO && isa <= BNKIT_ISA_NEON64_FP16;
     const char* name = fuzz_isa_name(isa);
     FUZZ_REQUIRE(name != nullptr, "bnkit_isa_name(%d) is NULL", isa);
     FUZZ_REQUIRE(std::strcmp(name, known ? names[isa] : "unknown") == 0, "bnkit_isa_name(%d) = \"%s\"", isa, name);
@@ -97,7 +98,7 @@ void check_desc_isa(const descriptor& d, std::int32_t forced) {
         FUZZ_REQUIRE(v == BNKIT_ISA_SCALAR, "bnkit_bn_desc_isa of an unbound descriptor = %d", v);
         return;
     }
-    FUZZ_REQUIRE(v > BNKIT_ISA_AUTO && v <= BNKIT_ISA_NEON64 && fuzz_isa_available(v),
+    FUZZ_REQUIRE(v > BNKIT_ISA_AUTO && v <= BNKIT_ISA_NEON64_FP16 && fuzz_isa_available(v),
                  "bnkit_bn_desc_isa = %d, not an available path", v);
     if (forced != BNKIT_ISA_AUTO) FUZZ_REQUIRE(v == forced, "forced path %d, descriptor runs %d", forced, v);
 }
@@ -180,7 +181,7 @@ void apply_set_isa(descriptor& d, const fuzz_case& c) {
     const bnkit_status s = fuzz_desc_set_isa(null_d ? nullptr : &d.desc, c.isa);
     bnkit_status expected = expected_desc_shape(d.desc);
     if (expected == BNKIT_OK) {
-        if (c.isa < BNKIT_ISA_AUTO || c.isa > BNKIT_ISA_NEON64)
+        if (c.isa < BNKIT_ISA_AUTO || c.isa > BNKIT_ISA_NEON64_FP16)
             expected = BNKIT_ERR_BAD_ARGUMENT;
         else if (!fuzz_isa_available(c.isa))
             expected = BNKIT_ERR_UNSUPPORTED_ISA;

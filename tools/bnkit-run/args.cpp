@@ -285,7 +285,7 @@ const char* usage() {
            "    I: zeros | ones | constant:V | normal:SEED[,SIGMA,MEAN] | uniform:SEED[,SCALE] | truncatedNormal:SEED[,SIGMA]\n"
            "  bnkit-run --help\n"
            "COMMON:\n"
-           "  --x FILE [--x FILE ...]   input .npy ('<f4'), one layer call per file, in order\n"
+           "  --x FILE [--x FILE ...]   input .npy ('<f4' or '<f2'), one layer call per file, in order\n"
            "  [--gamma FILE] [--beta FILE] [--moving-mean FILE] [--moving-variance-in FILE]\n"
            "  [--gamma-initializer I] [--beta-initializer I] [--moving-mean-initializer I]\n"
            "  [--moving-variance-initializer I]   initial values (exclusive with the file flag)\n"

@@ -88,6 +88,7 @@ RunResult run_layer(Layer& layer, const Options& o, const Inputs& in, const std:
         const Array& x = in.x[i];
         Step step;
         step.y.shape = x.shape;
+        step.y.stored = x.stored;  // float16 x: y rounded once to float16 when written
         step.y.data.resize(x.data.size());
         check_status(call(to_shape(x), view(x), view(step.y)),
                      what + ": call on " + o.x[i] + " of shape " + shape_str(x.shape));
@@ -100,6 +101,7 @@ RunResult run_layer(Layer& layer, const Options& o, const Inputs& in, const std:
         const Array& x = in.x.front();
         Array dx;
         dx.shape = x.shape;
+        dx.stored = x.stored;
         dx.data.resize(x.data.size());
         check_status(layer.backward(to_shape(x), view(x), view(*in.dy), view(dx)), what + ": backward");
         r.dx = std::move(dx);

@@ -6,7 +6,13 @@ namespace bnkit_run {
 
 Inputs load_inputs(const Options& o) {
     Inputs in;
-    for (const std::string& path : o.x) in.x.push_back(read_npy(path));
+    for (const std::string& path : o.x) {
+        in.x.push_back(read_activation_npy(path));
+        // One dtype per run: y and dx are written in it.
+        if (in.x.back().stored != in.x.front().stored)
+            throw Error("--x " + path + ": dtype " + dtype_name(in.x.back().stored) + " differs from the first --x's " +
+                        dtype_name(in.x.front().stored));
+    }
     auto load = [](const std::optional<std::string>& path) -> std::optional<Array> {
         if (!path) return std::nullopt;
         return read_npy(*path);
@@ -15,7 +21,10 @@ Inputs load_inputs(const Options& o) {
     in.beta = load(o.beta);
     in.moving_mean = load(o.moving_mean);
     in.moving_variance = load(o.moving_variance);
-    in.dy = load(o.dy);
+    if (o.dy) in.dy = read_activation_npy(*o.dy);
+    if (in.dy && in.dy->stored != in.x.front().stored)
+        throw Error("--dy " + *o.dy + ": dtype " + dtype_name(in.dy->stored) + " differs from x's " +
+                    dtype_name(in.x.front().stored));
     if (in.dy && in.dy->shape != in.x.front().shape)
         throw Error("--dy " + *o.dy + ": shape " + shape_str(in.dy->shape) + " differs from x shape " +
                     shape_str(in.x.front().shape));

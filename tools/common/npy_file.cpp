@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "bnkit/half.h"
 #include "tool_error.hpp"
 
 namespace bnkit_tools {
@@ -78,6 +79,15 @@ void floats_to_le(const float* src, std::size_t n, char* dst) {
     if (host_is_little_endian()) return;
     for (std::size_t i = 0; i < n; ++i)
         for (int k = 0; k < 2; ++k) std::swap(dst[4 * i + k], dst[4 * i + 3 - k]);
+}
+
+// Each float rounded to binary16 by the library's own conversion, stored little-endian.
+void halves_to_le(const float* src, std::size_t n, char* dst) {
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint16_t bits = bnkit_f16_from_f32(src[i]).bits;
+        dst[2 * i] = static_cast<char>(bits & 0xff);
+        dst[2 * i + 1] = static_cast<char>(bits >> 8);
+    }
 }
 
 // The header: a Python dict literal such as
@@ -206,11 +216,13 @@ std::uint32_t read_le(const std::string& b, std::size_t at, std::size_t n) {
 std::size_t item_size(Dtype d) { return d == Dtype::float16 ? 2 : d == Dtype::float32 ? 4 : 8; }
 
 Dtype check_descr(const std::string& descr, const std::string& name, Dtypes accept) {
-    const bool widen = accept == Dtypes::float16_32_64;
-    const std::string expected = widen ? "float16, float32 or float64 ('<f2', '<f4', '<f8')" : "float32 ('<f4')";
+    const bool half = accept != Dtypes::float32_only, wide = accept == Dtypes::float16_32_64;
+    const std::string expected = wide ? "float16, float32 or float64 ('<f2', '<f4', '<f8')"
+                                 : half ? "float16 or float32 ('<f2', '<f4')"
+                                        : "float32 ('<f4')";
     if (descr == "<f4") return Dtype::float32;
-    if (widen && (descr == "<f2" || descr == "|f2")) return Dtype::float16;
-    if (widen && descr == "<f8") return Dtype::float64;
+    if (half && (descr == "<f2" || descr == "|f2")) return Dtype::float16;
+    if (wide && descr == "<f8") return Dtype::float64;
     if (descr == "<f2" || descr == "|f2" || descr == "f2")
         throw Error(name + ": dtype float16 ('" + descr + "') is not supported here; expected " + expected);
     if (descr.size() == 3 && descr[0] == '>' && descr[1] == 'f')
@@ -295,7 +307,10 @@ std::string read_file(const std::string& path) {
 Array read_npy(const std::string& path, Dtypes accept) { return parse_npy(read_file(path), path, accept); }
 
 std::string serialize_npy(const Array& a) {
-    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_str(a.shape) + ", }";
+    if (a.stored == Dtype::float64) throw Error("internal: float64 .npy output is not supported");
+    const bool half = a.stored == Dtype::float16;
+    std::string dict = std::string("{'descr': '") + (half ? "<f2" : "<f4") +
+                       "', 'fortran_order': False, 'shape': " + shape_str(a.shape) + ", }";
     // Pad with spaces so the data starts at a multiple of 64 bytes; the header ends in '\n'.
     const std::size_t prefix = magic_len + 2 + 2;
     const std::size_t total = (prefix + dict.size() + 1 + 63) / 64 * 64;
@@ -308,8 +323,11 @@ std::string serialize_npy(const Array& a) {
     out.push_back(static_cast<char>((dict.size() >> 8) & 0xff));
     out += dict;
     const std::size_t at = out.size();
-    out.resize(at + a.data.size() * 4);
-    floats_to_le(a.data.data(), a.data.size(), &out[at]);
+    out.resize(at + a.data.size() * item_size(a.stored));
+    if (half)
+        halves_to_le(a.data.data(), a.data.size(), &out[at]);
+    else
+        floats_to_le(a.data.data(), a.data.size(), &out[at]);
     return out;
 }
 

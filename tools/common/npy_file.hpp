@@ -1,6 +1,6 @@
 // NumPy .npy files for the host tools: reading versions 1.0, 2.0 and 3.0, C order, rank 1..5,
 // dtype '<f4' (and, on request, '<f2' and '<f8', converted to float32); writing version 1.0
-// '<f4'. Every problem is an Error naming the file.
+// '<f4', or '<f2' for an Array whose `stored` says float16. Every problem is an Error naming the file.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +21,7 @@ struct Array {
 
 /// Which stored dtypes a reader accepts. float16 widens exactly; float64 rounds to nearest
 /// (a finite value beyond float32's range becomes +-inf, which callers may reject).
-enum class Dtypes { float32_only, float16_32_64 };
+enum class Dtypes { float32_only, float16_32_64, float16_32 };
 
 inline constexpr std::size_t npy_max_rank = 5;
 
@@ -31,7 +31,9 @@ Array parse_npy(const std::string& bytes, const std::string& name, Dtypes accept
 Array read_npy(const std::string& path, Dtypes accept);
 /// The whole content of a file, or an Error naming it.
 std::string read_file(const std::string& path);
-/// The bytes of a version 1.0 '<f4' .npy file holding `a`.
+/// The bytes of a version 1.0 .npy file holding `a`: '<f4', or '<f2' when a.stored is float16,
+/// each value rounded once by bnkit_f16_from_f32 (to nearest even, +-inf beyond 65504).
+/// float64 is never written (an Error).
 std::string serialize_npy(const Array& a);
 /// Product of the dims, or an Error on size_t overflow.
 std::size_t element_count(const std::vector<std::size_t>& shape, const std::string& name);
