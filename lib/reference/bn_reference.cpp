@@ -167,6 +167,9 @@ void normalize_f16(const normalize_f16_args& a) noexcept { normalize(a); }
 void backward_reduce_f16(const backward_reduce_f16_args& a) noexcept { backward_reduce(a); }
 void backward_apply_f16(const backward_apply_f16_args& a) noexcept { backward_apply(a); }
 
+void infer_plain(const infer_args& a) noexcept { infer_as(a, act_none{}); }
+void infer_plain(const infer_f16_args& a) noexcept { infer_as(a, act_none{}); }
+
 void f16_to_f32(const bnkit_f16* src, float* dst, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);
 }
