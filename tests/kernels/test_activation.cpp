@@ -41,6 +41,10 @@ double act(bnkit_activation a, double v) {
 }
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+template <class T>
+bool same(T a, T b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 // The paths to compare: the scalar reference first, then every SIMD path available here.
 std::vector<bnkit_isa> paths() {
@@ -121,9 +125,12 @@ std::vector<T> run(bnkit_isa isa, const layout& l, const std::vector<T>& x, cons
                    const std::vector<float>& t, bnkit_activation a, std::size_t offset, bool in_place) {
     const bnkit_bn_desc d = make_desc(l, isa);
     const std::size_t n = l.count();
-    bnkit_test::Guarded<T> xb(offset + n), yb(offset + n);
+    // A whole number of 4-byte canary words, so the tail guard starts in phase (canary.hpp).
+    const std::size_t words = (offset + n + 1) / 2 * 2;
+    bnkit_test::Guarded<T> xb(words), yb(words);
     std::memcpy(xb.data() + offset, x.data(), n * sizeof(T));
     T* y = in_place ? xb.data() + offset : yb.data() + offset;
+    const std::vector<T> before(in_place ? xb.data() : yb.data(), (in_place ? xb.data() : yb.data()) + words);
     bnkit_status st;
     if constexpr (std::is_same_v<T, float>)
         st = bnkit_bn_infer_act_f32(&d, xb.data() + offset, y, s.data(), t.data(), a);
@@ -132,6 +139,10 @@ std::vector<T> run(bnkit_isa isa, const layout& l, const std::vector<T>& x, cons
     REQUIRE(st == BNKIT_OK);
     CHECK(xb.guards_intact());
     CHECK(yb.guards_intact());
+    // Nor the elements of the block around the tensor (the offset and the padding).
+    const T* block = in_place ? xb.data() : yb.data();
+    for (std::size_t i = 0; i < words; ++i)
+        if (i < offset || i >= offset + n) CHECK(same(block[i], before[i]));
     return std::vector<T>(y, y + n);
 }
 
@@ -154,10 +165,6 @@ float value_of(T v) {
         return v;
     else
         return f16_value(v);
-}
-template <class T>
-bool same(T a, T b) {
-    return std::memcmp(&a, &b, sizeof a) == 0;
 }
 // NaN matches any NaN (payloads are not specified); everything else bit for bit.
 template <class T>
