@@ -188,6 +188,25 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_backward_f16(const bnkit_bn_desc* desc, bn
                                                    const float* mean, const float* invstd, bnkit_f16* dx,
                                                    float* dgamma, float* dbeta, bnkit_buffer workspace);
 
+/** Inference with a fused activation: y = act(x * scale[c] + shift[c]), act applied in float32
+ *  before the result is stored (bnkit_activation, types.h; docs/numerics.md "Fused activation").
+ *  bnkit_bn_infer_f32 is this function with BNKIT_ACTIVATION_NONE. Same arguments and in-place
+ *  rule as bnkit_bn_infer_f32.
+ *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (desc not initialised, or
+ *          activation not a bnkit_activation value), BNKIT_ERR_SHAPE_OVERFLOW, BNKIT_ERR_ALIASING;
+ *          on error y is untouched */
+BNKIT_NODISCARD bnkit_status bnkit_bn_infer_act_f32(const bnkit_bn_desc* desc, const float* x, float* y,
+                                                    const float* scale, const float* shift,
+                                                    bnkit_activation activation);
+
+/** bnkit_bn_infer_act_f32 with float16 x and y (y == x allowed): the activation is applied in
+ *  float32 and the result rounded once (clamping to 0 and 6 commutes with the monotone
+ *  rounding, both being exact in binary16, so act-then-round equals round-then-act). Same
+ *  statuses. */
+BNKIT_NODISCARD bnkit_status bnkit_bn_infer_act_f16(const bnkit_bn_desc* desc, const bnkit_f16* x, bnkit_f16* y,
+                                                    const float* scale, const float* shift,
+                                                    bnkit_activation activation);
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,6 +59,16 @@ typedef enum bnkit_bn_phase {
     BNKIT_PHASE_MAX_ENUM_ = 0x7fffffff /**< not a value (see BNKIT_ISA_MAX_ENUM_) */
 } bnkit_bn_phase;
 
+/** Activation fused into inference, applied to v = x * scale + shift in float32 before the
+ *  result is stored (so before the one float16 rounding). As tf.nn.relu / tf.nn.relu6 on CPU
+ *  (std::max / std::min operand order): NaN stays NaN and -0.0 stays -0.0. docs/numerics.md. */
+typedef enum bnkit_activation {
+    BNKIT_ACTIVATION_NONE = 0,  /**< y = v */
+    BNKIT_ACTIVATION_RELU = 1,  /**< y = v < 0 ? 0 : v */
+    BNKIT_ACTIVATION_RELU6 = 2, /**< y = min(max(v, 0), 6) = v < 0 ? 0 : (6 < v ? 6 : v) */
+    BNKIT_ACTIVATION_MAX_ENUM_ = 0x7fffffff /**< not a value (see BNKIT_ISA_MAX_ENUM_) */
+} bnkit_activation;
+
 #ifdef __cplusplus
 }
 #endif

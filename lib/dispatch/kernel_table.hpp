@@ -19,7 +19,8 @@ struct view {
     std::size_t outer, channels, inner;
 };
 
-// y = x * scale[c] + shift[c]
+// y = act(x * scale[c] + shift[c]), act applied in float32 before the store; activation is a
+// valid bnkit_activation value (the API checked it).
 template <class T>
 struct infer_args_t {
     view v;
@@ -27,6 +28,7 @@ struct infer_args_t {
     T* y;
     const float* scale;
     const float* shift;
+    bnkit_activation activation;
 };
 
 // Per-channel mean and biased variance of x, stably (shifted two-pass, never E[x^2]-E[x]^2).

@@ -15,13 +15,34 @@
 
 namespace bnkit::detail {
 
+// The fused activation is a compile-time variant of the formula, chosen once per call. The
+// clamps are compare + select, the reference's v < 0 ? 0 : v and 6 < m ? 6 : m: a NaN lane
+// fails the comparison and keeps v, and -0.0 is not < 0 so it stays -0.0 (x86 max_ps would
+// return its second operand for either, whichever it is).
+template <class Arch>
+template <class T, bnkit_activation Act>
+void bn_kernels<Arch>::infer_as(const infer_args_t<T>& a) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    loops<Arch>::template map_channels<1, 2>(
+        a.v, {a.x}, a.y, {a.scale, a.shift}, [](const std::array<batch, 1>& x, const std::array<batch, 2>& c) {
+            batch v = xsimd::fma(x[0], c[0], c[1]);
+            if constexpr (Act != BNKIT_ACTIVATION_NONE) v = xsimd::select(v < batch(0.0f), batch(0.0f), v);
+            if constexpr (Act == BNKIT_ACTIVATION_RELU6) v = xsimd::select(batch(6.0f) < v, batch(6.0f), v);
+            return v;
+        });
+}
+
 template <class Arch>
 template <class T>
 void bn_kernels<Arch>::infer(const infer_args_t<T>& a) noexcept {
-    using batch = xsimd::batch<float, Arch>;
-    loops<Arch>::template map_channels<1, 2>(
-        a.v, {a.x}, a.y, {a.scale, a.shift},
-        [](const std::array<batch, 1>& x, const std::array<batch, 2>& c) { return xsimd::fma(x[0], c[0], c[1]); });
+    switch (a.activation) {
+        case BNKIT_ACTIVATION_RELU:
+            return infer_as<T, BNKIT_ACTIVATION_RELU>(a);
+        case BNKIT_ACTIVATION_RELU6:
+            return infer_as<T, BNKIT_ACTIVATION_RELU6>(a);
+        default:
+            return infer_as<T, BNKIT_ACTIVATION_NONE>(a);
+    }
 }
 
 // Shifted two-pass statistics like the reference: the first pass sums x - x0 (x0 = the

@@ -32,6 +32,8 @@ struct bn_kernels {
    private:
     template <class T>
     static void infer(const infer_args_t<T>& a) noexcept;
+    template <class T, bnkit_activation Act>
+    static void infer_as(const infer_args_t<T>& a) noexcept;
     template <class T>
     static void stats(const stats_args_t<T>& a) noexcept;
     template <class T>

@@ -33,14 +33,43 @@ inline float get(const bnkit_f16* p, std::size_t i) noexcept { return half_to_fl
 inline void put(float* p, std::size_t i, float v) noexcept { p[i] = v; }
 inline void put(bnkit_f16* p, std::size_t i, float v) noexcept { p[i] = float_to_half(v); }
 
-template <class T>
-void infer(const infer_args_t<T>& a) noexcept {
+// The fused activations, as tf.nn.relu / relu6 on CPU (Eigen's cwiseMax(0) / cwiseMin(6),
+// i.e. std::max(v, 0) = v < 0 ? 0 : v and std::min(m, 6) = 6 < m ? 6 : m): a NaN v fails
+// every comparison and comes out unchanged, and so does -0.0 (-0.0 < 0 is false).
+struct act_none {
+    float operator()(float v) const noexcept { return v; }
+};
+struct act_relu {
+    float operator()(float v) const noexcept { return v < 0.0f ? 0.0f : v; }
+};
+struct act_relu6 {
+    float operator()(float v) const noexcept {
+        const float m = v < 0.0f ? 0.0f : v;
+        return 6.0f < m ? 6.0f : m;
+    }
+};
+
+template <class T, class Act>
+void infer_as(const infer_args_t<T>& a, Act act) noexcept {
     for (std::size_t o = 0; o < a.v.outer; ++o)
         for (std::size_t c = 0; c < a.v.channels; ++c) {
             const float s = a.scale[c], t = a.shift[c];
             const std::size_t base = at(a.v, o, c);
-            for (std::size_t i = 0; i < a.v.inner; ++i) put(a.y, base + i, get(a.x, base + i) * s + t);
+            for (std::size_t i = 0; i < a.v.inner; ++i) put(a.y, base + i, act(get(a.x, base + i) * s + t));
         }
+}
+
+// One loop per activation, chosen once per call: no per-element branch on the activation.
+template <class T>
+void infer(const infer_args_t<T>& a) noexcept {
+    switch (a.activation) {
+        case BNKIT_ACTIVATION_RELU:
+            return infer_as(a, act_relu{});
+        case BNKIT_ACTIVATION_RELU6:
+            return infer_as(a, act_relu6{});
+        default:
+            return infer_as(a, act_none{});
+    }
 }
 
 // Two passes in memory order with per-channel accumulators in scratch (sum, comp). The first
@@ -137,6 +166,9 @@ void stats_f16(const stats_f16_args& a) noexcept { stats(a); }
 void normalize_f16(const normalize_f16_args& a) noexcept { normalize(a); }
 void backward_reduce_f16(const backward_reduce_f16_args& a) noexcept { backward_reduce(a); }
 void backward_apply_f16(const backward_apply_f16_args& a) noexcept { backward_apply(a); }
+
+void infer_plain(const infer_args& a) noexcept { infer_as(a, act_none{}); }
+void infer_plain(const infer_f16_args& a) noexcept { infer_as(a, act_none{}); }
 
 void f16_to_f32(const bnkit_f16* src, float* dst, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);

@@ -24,6 +24,11 @@ void backward_apply_f16(const backward_apply_f16_args& a) noexcept;
 void f16_to_f32(const bnkit_f16* src, float* dst, std::size_t n) noexcept;
 void f32_to_f16(const float* src, bnkit_f16* dst, std::size_t n) noexcept;
 
+// infer with BNKIT_ACTIVATION_NONE whatever a.activation says: what the single-path entry
+// points without an activation call, so that they link no activation loop.
+void infer_plain(const infer_args& a) noexcept;
+void infer_plain(const infer_f16_args& a) noexcept;
+
 extern const bnkit_kernel_table table;
 
 }  // namespace bnkit::detail::reference

@@ -73,6 +73,8 @@ void to_half(const float* src, std::uint16_t* dst, std::size_t n) noexcept {
 }  // namespace
 
 bool infer_f16_fp16_arith(const infer_f16_args& a) noexcept {
+    // Fused activations run in the neon64 kernel (the fallback), which applies them in float32.
+    if (a.activation != BNKIT_ACTIVATION_NONE) return false;
     const view v = a.v;
     for (std::size_t c = 0; c < v.channels; ++c)
         if (!fits(a.scale[c], a.shift[c])) return false;

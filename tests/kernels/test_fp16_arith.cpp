@@ -8,7 +8,8 @@
 //    i.e. <= 1.5 f16 ulps of max(|y|, |x s| + |t|), over NCHW and NHWC shapes with ragged tails,
 //    more than one 256-channel block, odd element offsets and in place;
 //  - scale/shift outside binary16's normal range fall back to the float32-arithmetic kernel
-//    (bit-equal to neon64), and every other table entry is neon64's (bit-equal results).
+//    (bit-equal to neon64), as do fused activations, and every other table entry is neon64's
+//    (bit-equal results).
 // Under qemu-aarch64 -cpu max (ctest qemu_aarch64_max) the path runs; under the default
 // cortex-a72 and on other targets only the availability checks do.
 #include <algorithm>
@@ -175,6 +176,16 @@ TEST_CASE("fp16 arith: special values, fallback and the other table entries equa
             std::vector<bnkit_f16> a(n), b(n);
             REQUIRE(bnkit_bn_infer_f16(&fp16, x.data(), a.data(), scale.data(), shift.data()) == BNKIT_OK);
             REQUIRE(bnkit_bn_infer_f16(&neon, x.data(), b.data(), scale.data(), shift.data()) == BNKIT_OK);
+            CHECK(std::memcmp(a.data(), b.data(), n * sizeof(bnkit_f16)) == 0);
+        }
+    }
+    SUBCASE("fused activations run the float32-arithmetic kernel") {
+        const std::vector<float> scale = {1.5f, -0.5f, 2.0f, 1.0f}, shift = {0.25f, 0.0f, -1.0f, 3.0f};
+        for (const bnkit_activation act : {BNKIT_ACTIVATION_RELU, BNKIT_ACTIVATION_RELU6}) {
+            CAPTURE(static_cast<int>(act));
+            std::vector<bnkit_f16> a(n), b(n);
+            REQUIRE(bnkit_bn_infer_act_f16(&fp16, x.data(), a.data(), scale.data(), shift.data(), act) == BNKIT_OK);
+            REQUIRE(bnkit_bn_infer_act_f16(&neon, x.data(), b.data(), scale.data(), shift.data(), act) == BNKIT_OK);
             CHECK(std::memcmp(a.data(), b.data(), n * sizeof(bnkit_f16)) == 0);
         }
     }

@@ -239,6 +239,16 @@ void add_initializers(std::map<std::string, Flag>& f, Options& o) {
     }
 }
 
+// Fused activation after inference calls (bnkit_bn_infer_act_f32), both front-ends.
+void add_activation(std::map<std::string, Flag>& f, Options& o) {
+    f["--activation"] = {true, [&o](const std::string& v) {
+                             if (v == "none") o.activation = BNKIT_ACTIVATION_NONE;
+                             else if (v == "relu") o.activation = BNKIT_ACTIVATION_RELU;
+                             else if (v == "relu6") o.activation = BNKIT_ACTIVATION_RELU6;
+                             else throw Error("--activation: expected none, relu or relu6, got '" + v + "'");
+                         }};
+}
+
 void add_mindspore(std::map<std::string, Flag>& f, Options& o) {
     using namespace bnkit::mindspore;
     auto& c = o.mindspore;
@@ -291,6 +301,7 @@ const char* usage() {
            "  [--moving-variance-initializer I]   initial values (exclusive with the file flag)\n"
            "  [--dy FILE]               upstream gradient (exactly one --x): writes dx, dgamma, dbeta\n"
            "  --out DIR                 output directory (created if missing)\n"
+           "  [--activation none|relu|relu6]  fused after inference calls (not with training calls or --dy)\n"
            "Defaults: keras axis -1, momentum 0.99, epsilon 1e-3, fused auto, trainable true,\n"
            "training None; mindspore eps 1e-5, momentum 0.9, NCHW, use-batch-statistics none,\n"
            "eval mode, moving-variance unbiased. See docs/bnkit-run.md.\n"
@@ -308,6 +319,7 @@ Options parse_args(int argc, const char* const* argv) {
     const std::string sub = argv[1];
     std::map<std::string, Flag> flags;
     add_common(flags, o);
+    add_activation(flags, o);
     if (sub == "keras") {
         o.framework = Framework::keras;
         add_keras(flags, o);
@@ -356,6 +368,13 @@ Options parse_args(int argc, const char* const* argv) {
         if (*files[k].second && seen.count(inits[k]))
             throw Error(std::string(files[k].first) + " and " + inits[k] + " are exclusive (the file replaces the initial values)");
     if (o.keras_sgd_lr && !o.dy) throw Error("--sgd-step needs --dy (the step applies its gradients)");
+    if (o.activation != BNKIT_ACTIVATION_NONE) {
+        const bool training = o.framework == Framework::keras
+                                  ? o.keras.trainable && o.keras_training.value_or(false)
+                                  : o.mindspore.use_batch_statistics.value_or(o.mindspore_train);
+        if (training) throw Error("--activation: fused activation is for inference calls; this call trains");
+        if (o.dy) throw Error("--activation: no backward through the activation (--dy)");
+    }
     if (o.dy && o.x.size() != 1) throw Error("--dy needs exactly one --x (got " + std::to_string(o.x.size()) + ")");
     return o;
 }

@@ -34,6 +34,7 @@ struct Options {
     std::vector<std::string> x;
     std::optional<std::string> gamma, beta, moving_mean, moving_variance, dy;
     std::string out;
+    bnkit_activation activation = BNKIT_ACTIVATION_NONE;  // --activation: fused into inference calls
 };
 
 /// Parse argv[1..argc). "--help" anywhere sets help and skips every other check.

@@ -1,6 +1,7 @@
 #include "run.hpp"
 
 #include "error.hpp"
+#include "layer_support.hpp"
 
 namespace bnkit_run {
 
@@ -31,9 +32,23 @@ Inputs load_inputs(const Options& o) {
     return in;
 }
 
+// --activation on a finished inference output: the layer front-ends have no activation, so
+// y = act(y * 1 + -0.0) through bnkit_bn_infer_act_f32 over one channel. Bit-identical to
+// the fused call: y * 1 + -0.0 is y exactly (-0.0 included) and the clamp is exact.
+void apply_activation(Array& y, bnkit_activation a) {
+    if (a == BNKIT_ACTIVATION_NONE || y.data.empty()) return;
+    const std::size_t dims[] = {y.data.size(), 1};
+    const std::int32_t axis = 1;
+    const float one = 1.0f, minus_zero = -0.0f;
+    bnkit_bn_desc d{};
+    check_status(bnkit_bn_desc_init(&d, 2, dims, 1, &axis), "activation: describing y");
+    check_status(bnkit_bn_infer_act_f32(&d, y.data.data(), y.data.data(), &one, &minus_zero, a), "activation");
+}
+
 std::vector<OutputFile> compute(const Options& o) {
     const Inputs in = load_inputs(o);
     RunResult r = o.framework == Framework::keras ? run_keras(o, in) : run_mindspore(o, in);
+    for (Step& step : r.steps) apply_activation(step.y, o.activation);
 
     std::vector<OutputFile> files;
     const bool several = r.steps.size() > 1;
