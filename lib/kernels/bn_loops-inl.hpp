@@ -116,8 +116,12 @@ struct loops {
     // of channel c; f takes std::array<batch, NIn> and std::array<batch, K>, returns a batch.
     // out may equal any in[j]: each batch is loaded before the same lanes are stored.
     template <std::size_t NIn, std::size_t K, class T, class F>
-    static void map_channels(const view& v, const T* const (&in)[NIn], T* out, const float* const (&coef)[K],
+    static void map_channels(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef)[K],
                              F f) noexcept {
+        // Input pointers in locals: read through the caller's array they are reloaded after
+        // every store (the flat channels-first loop: 9 instead of 7 instructions per vector on NEON).
+        std::array<const T*, NIn> in;
+        for (std::size_t j = 0; j < NIn; ++j) in[j] = in_[j];
         std::array<batch, NIn> xs;
         std::array<batch, K> cs;
         auto step = [&](std::size_t at, std::size_t n) {
@@ -167,27 +171,35 @@ struct loops {
         const batch lanes = lane_numbers();
         std::array<batch, K> here;  // channel c's coefficients
         for (std::size_t k = 0; k < K; ++k) here[k] = batch(coef[k][0]);
-        for (std::size_t e = 0, c = 0, left = inner; e < count; e += W) {
+        for (std::size_t e = 0, c = 0, left = inner; e < count;) {
             cs = here;
-            if (left > W) {
-                left -= W;
-            } else {
-                for (std::size_t from = left;; from += inner) {  // lanes from `from` on: a later row
-                    c = c + 1 == C ? 0 : c + 1;
-                    for (std::size_t k = 0; k < K; ++k) here[k] = batch(coef[k][c]);
-                    if (from == W) {
-                        left = inner;
-                        break;
-                    }
-                    const auto later = lanes >= batch(static_cast<float>(from));
-                    for (std::size_t k = 0; k < K; ++k) cs[k] = xsimd::select(later, here[k], cs[k]);
-                    if (from + inner > W) {
-                        left = from + inner - W;
-                        break;
-                    }
+            if (left >= W) {  // the whole vectors left in channel c's row (inside the tensor)
+                for (const std::size_t end = e + left / W * W; e < end; e += W) step(e, W);
+                left %= W;
+            }
+            if (left == 0) {  // the row ended with a whole vector
+                c = c + 1 == C ? 0 : c + 1;
+                for (std::size_t k = 0; k < K; ++k) here[k] = batch(coef[k][c]);
+                left = inner;
+                continue;
+            }
+            // The vector at e starts with the last `left` < W elements of channel c's row.
+            for (std::size_t from = left;; from += inner) {  // lanes from `from` on: a later row
+                c = c + 1 == C ? 0 : c + 1;
+                for (std::size_t k = 0; k < K; ++k) here[k] = batch(coef[k][c]);
+                if (from == W) {
+                    left = inner;
+                    break;
+                }
+                const auto later = lanes >= batch(static_cast<float>(from));
+                for (std::size_t k = 0; k < K; ++k) cs[k] = xsimd::select(later, here[k], cs[k]);
+                if (from + inner > W) {
+                    left = from + inner - W;
+                    break;
                 }
             }
             step(e, count - e < W ? count - e : W);
+            e += W;
         }
     }
 
@@ -359,7 +371,7 @@ struct loops {
             std::array<std::array<kahan, NOut>, unroll> acc{};
             // Adds f of the n <= W elements at q to the accumulators a.
             const auto add = [&](std::array<kahan, NOut>& a, std::size_t q, std::size_t n) {
-                const std::size_t p = q + W <= count ? q : count - W;
+                const std::size_t p = n == W || q + W <= count ? q : count - W;
                 for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
                 const std::array<batch, NOut> t = f(xs, m);
                 for (std::size_t j = 0; j < NOut; ++j) a[j].add(n == W ? t[j] : lanes_in(t[j], q - p, n));
