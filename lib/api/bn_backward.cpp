@@ -6,11 +6,14 @@ using namespace bnkit::detail;
 
 namespace {
 
-// One body for float and float16 tensors (T); only the element size and the kernels differ.
+// Every argument check of a backward call, inlined into the entry point, which then tail-calls
+// the body: the region list (108 bytes) and the kernels' frames are never on the stack
+// together (stack per call on Cortex-M, docs/footprint.md).
 template <class T>
-bnkit_status backward(const bnkit_bn_desc* desc, bnkit_bn_phase phase, const T* x, const T* dy, const float* gamma,
-                      const float* mean, const float* invstd, T* dx, float* dgamma, float* dbeta,
-                      bnkit_buffer workspace) noexcept {
+bnkit_status check_backward(const bnkit_bn_desc* desc, bnkit_bn_phase phase, const T* x,
+                                              const T* dy, const float* gamma, const float* mean,
+                                              const float* invstd, const T* dx, const float* dgamma,
+                                              const float* dbeta, const bnkit_buffer& workspace) noexcept {
     if (!desc || !all_nonnull(x, dy, mean, invstd, workspace.data)) return BNKIT_ERR_NULL_POINTER;
     if (const bnkit_status s = check_desc(desc)) return s;
     const int32_t ph = enum_value(phase);
@@ -22,7 +25,16 @@ bnkit_status backward(const bnkit_bn_desc* desc, bnkit_bn_phase phase, const T* 
     const region r[] = {{x, tb, false},     {dy, tb, false},     {gamma, cb, false},
                         {mean, cb, false},  {invstd, cb, false}, {dx, tb, true, 0, 1},
                         {dgamma, cb, true}, {dbeta, cb, true},   {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
-    if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
+    return check_aliasing(r, sizeof r / sizeof r[0]);
+}
+
+// One body for float and float16 tensors (T); only the element size and the kernels differ.
+// Arguments checked (check_backward).
+template <class T>
+[[gnu::noinline]] bnkit_status backward(const bnkit_bn_desc* desc, bnkit_bn_phase phase, const T* x, const T* dy, const float* gamma,
+                      const float* mean, const float* invstd, T* dx, float* dgamma, float* dbeta,
+                      bnkit_buffer workspace) noexcept {
+    const size_t C = desc->channels;
 
     // workspace: [0, C) sum(dy), [C, 2C) sum(dy * (x - mean)), [2C, 4C) the reduce kernel's
     // scratch, then reused for the dx coefficients b and k ([0, C) becomes a).
@@ -57,6 +69,7 @@ extern "C" bnkit_status bnkit_bn_backward_f32(const bnkit_bn_desc* desc, bnkit_b
                                               const float* dy, const float* gamma, const float* mean,
                                               const float* invstd, float* dx, float* dgamma, float* dbeta,
                                               bnkit_buffer workspace) {
+    if (const bnkit_status s = check_backward(desc, phase, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, workspace)) return s;
     return backward(desc, phase, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, workspace);
 }
 
@@ -64,5 +77,6 @@ extern "C" bnkit_status bnkit_bn_backward_f16(const bnkit_bn_desc* desc, bnkit_b
                                               const bnkit_f16* dy, const float* gamma, const float* mean,
                                               const float* invstd, bnkit_f16* dx, float* dgamma, float* dbeta,
                                               bnkit_buffer workspace) {
+    if (const bnkit_status s = check_backward(desc, phase, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, workspace)) return s;
     return backward(desc, phase, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, workspace);
 }

@@ -6,11 +6,14 @@ using namespace bnkit::detail;
 
 namespace {
 
-// One body for float and float16 tensors (T); only the element size and the kernels differ.
+// Every argument check of a training call, inlined into the entry point, which then tail-calls
+// the body: the region list (108 bytes) and the kernels' frames are never on the stack
+// together (stack per call on Cortex-M, docs/footprint.md).
 template <class T>
-bnkit_status train(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, const T* x, T* y, const float* gamma,
-                   const float* beta, float* moving_mean, float* moving_var, float* saved_mean, float* saved_invstd,
-                   bnkit_buffer workspace) noexcept {
+bnkit_status check_train(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, const T* x,
+                                           const T* y, const float* gamma, const float* beta, const float* moving_mean,
+                                           const float* moving_var, const float* saved_mean,
+                                           const float* saved_invstd, const bnkit_buffer& workspace) noexcept {
     if (!desc || !p || !all_nonnull(x, y, saved_mean, saved_invstd, workspace.data)) return BNKIT_ERR_NULL_POINTER;
     if ((moving_mean == nullptr) != (moving_var == nullptr)) return BNKIT_ERR_NULL_POINTER;
     if (const bnkit_status s = check_desc(desc)) return s;
@@ -26,7 +29,16 @@ bnkit_status train(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, co
     const region r[] = {{x, tb, false},          {y, tb, true, 0},         {gamma, cb, false},
                         {beta, cb, false},       {moving_mean, cb, true},  {moving_var, cb, true},
                         {saved_mean, cb, true},  {saved_invstd, cb, true}, {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
-    if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
+    return check_aliasing(r, sizeof r / sizeof r[0]);
+}
+
+// One body for float and float16 tensors (T); only the element size and the kernels differ.
+// Arguments checked (check_train).
+template <class T>
+[[gnu::noinline]] bnkit_status train(const bnkit_bn_desc* desc, const bnkit_bn_train_params* p, const T* x, T* y, const float* gamma,
+                   const float* beta, float* moving_mean, float* moving_var, float* saved_mean, float* saved_invstd,
+                   bnkit_buffer workspace) noexcept {
+    const size_t C = desc->channels;
 
     // workspace: [0, C) batch variance, [C, 2C) scale, [2C, 4C) the stats kernel's scratch,
     // then reused as shift.
@@ -59,6 +71,7 @@ extern "C" bnkit_status bnkit_bn_train_f32(const bnkit_bn_desc* desc, const bnki
                                            float* y, const float* gamma, const float* beta, float* moving_mean,
                                            float* moving_var, float* saved_mean, float* saved_invstd,
                                            bnkit_buffer workspace) {
+    if (const bnkit_status s = check_train(desc, p, x, y, gamma, beta, moving_mean, moving_var, saved_mean, saved_invstd, workspace)) return s;
     return train(desc, p, x, y, gamma, beta, moving_mean, moving_var, saved_mean, saved_invstd, workspace);
 }
 
@@ -66,5 +79,6 @@ extern "C" bnkit_status bnkit_bn_train_f16(const bnkit_bn_desc* desc, const bnki
                                            const bnkit_f16* x, bnkit_f16* y, const float* gamma, const float* beta,
                                            float* moving_mean, float* moving_var, float* saved_mean,
                                            float* saved_invstd, bnkit_buffer workspace) {
+    if (const bnkit_status s = check_train(desc, p, x, y, gamma, beta, moving_mean, moving_var, saved_mean, saved_invstd, workspace)) return s;
     return train(desc, p, x, y, gamma, beta, moving_mean, moving_var, saved_mean, saved_invstd, workspace);
 }
