@@ -7,8 +7,10 @@ using namespace bnkit::detail;
 namespace {
 
 // One body for float and float16 tensors (T); only the element size and the kernels differ.
+// phase by reference: copying the caller's (possibly out-of-range) enum is an enum-typed load,
+// undefined in C++ before enum_value has checked it (UBSan -fsanitize=enum, found by the fuzzer).
 template <class T>
-bnkit_status backward(const bnkit_bn_desc* desc, bnkit_bn_phase phase, const T* x, const T* dy, const float* gamma,
+bnkit_status backward(const bnkit_bn_desc* desc, const bnkit_bn_phase& phase, const T* x, const T* dy, const float* gamma,
                       const float* mean, const float* invstd, T* dx, float* dgamma, float* dbeta,
                       bnkit_buffer workspace) noexcept {
     if (!desc || !all_nonnull(x, dy, mean, invstd, workspace.data)) return BNKIT_ERR_NULL_POINTER;
