@@ -15,7 +15,26 @@
 
 namespace bnkit_fuzz {
 
-enum op_kind : int { op_shape, op_fold, op_invstd, op_infer, op_train, op_backward, op_count };
+// The first six are the original ops (op byte % 6, as old corpus files decode); the float16
+// ones are selected by op bytes >= 0xE0 (op_first_f16 + (b - 0xE0) % num_f16_ops).
+enum op_kind : int {
+    op_shape, op_fold, op_invstd, op_infer, op_train, op_backward,
+    op_infer_f16, op_train_f16, op_backward_f16, op_f16_to_f32_n, op_f16_from_f32_n,
+    op_count
+};
+constexpr int op_first_f16 = op_infer_f16;
+constexpr int num_f16_ops = op_count - op_first_f16;
+
+// The f16 tensor ops take the arguments of the _f32 op `base_op` returns.
+inline int base_op(int op) {
+    switch (op) {
+        case op_infer_f16: return op_infer;
+        case op_train_f16: return op_train;
+        case op_backward_f16: return op_backward;
+        default: return op;
+    }
+}
+inline bool is_conversion(int op) { return op == op_f16_to_f32_n || op == op_f16_from_f32_n; }
 
 // How the descriptor handed to the compute functions is made.
 enum desc_mode : int {
@@ -121,7 +140,8 @@ inline std::size_t decode_fold_channels(std::uint8_t b) {
 // Reads the header fields in the order docs/fuzzing.md lists them.
 inline fuzz_case decode(byte_reader& in) {
     fuzz_case c{};
-    c.op = in.u8() % op_count;
+    const std::uint8_t op = in.u8();
+    c.op = op < 0xE0 ? op % op_first_f16 : op_first_f16 + (op - 0xE0) % num_f16_ops;
     const std::uint8_t r = in.u8();
     c.rank = r == 0xFF ? UINT32_MAX : r == 0xFE ? 1000u : r % 8u;  // 0, 6, 7 invalid too
     for (auto& d : c.dims) d = decode_dim(in.u8());

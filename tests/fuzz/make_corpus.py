@@ -10,7 +10,9 @@ argument checks. Rerun after changing the format:  python3 tests/fuzz/make_corpu
 import os
 import random
 
-OPS = {"shape": 0, "fold": 1, "invstd": 2, "infer": 3, "train": 4, "backward": 5}
+OPS = {"shape": 0, "fold": 1, "invstd": 2, "infer": 3, "train": 4, "backward": 5,
+       # float16 ops: op bytes from 0xE0 (fuzz_input.hpp), so the bytes above keep their meaning
+       "infer_f16": 0xE0, "train_f16": 0xE1, "backward_f16": 0xE2, "f16_to_f32_n": 0xE3, "f16_from_f32_n": 0xE4}
 ISA = {"keep": 0, "auto": 8, "scalar": 1, "sse2": 2, "avx2": 3, "avx512": 4, "neon": 5, "neon64": 6, "bad7": 7,
        "minus1": 0xF0, "int_max": 0xF7}
 MODE = {"init": 0, "zeroed": 0xC0, "garbage": 0xC1, "tampered": 0xC2}
@@ -137,6 +139,26 @@ def seeds():
     s["backward-no-outputs"] = case("backward", nulls=(2, 5, 6, 7), seed=20)
     s["backward-bad-phase"] = case("backward", phase=2)
     s["backward-dgamma-on-gamma"] = case("backward", alias=((2, 0x65, 3), (0, 0, 0)))
+    # float16 ops: bnkit_bn_infer_f16 / train_f16 / backward_f16 (same arguments as _f32, halves
+    # for the tensors), bulk conversions (n from the fold channels field)
+    for isa in ["sse2", "avx2", "avx512"]:
+        s["infer-f16-" + isa] = case("infer_f16", dims=(2, 3, 13), axes=(1,), isa=isa, values=160, seed=21)
+        s["train-f16-" + isa] = case("train_f16", dims=(3, 4, 11), axes=(1,), isa=isa, values=200, seed=22)
+        s["backward-f16-" + isa] = case("backward_f16", dims=(3, 5, 9), axes=(1,), isa=isa, values=300, seed=23)
+    s["infer-f16-in-place-unaligned"] = case("infer_f16", dims=(3, 5, 7), axes=(-1,), offsets=(1, 3, 2, 5) + (0,) * 5,
+                                             alias=((1, 0, 0), (0, 0, 0)), special_every=7, seed=24)
+    s["infer-f16-one-half-overlap"] = case("infer_f16", dims=(4, 9), axes=(1,), alias=((2, 0x10, 4), (0, 0, 0)))
+    s["train-f16-no-moving-unbiased"] = case("train_f16", dims=(5, 3, 2, 3), axes=(1,), moving_variance=1,
+                                             nulls=(4, 5), seed=25)
+    s["train-f16-workspace-short"] = case("train_f16", ws="short1")
+    s["backward-f16-dx-is-dy-inference"] = case("backward_f16", phase=1, alias=((1, 1, 0), (0, 0, 0)), seed=26)
+    s["backward-f16-bad-phase"] = case("backward_f16", phase=2)
+    for op in ["f16_to_f32_n", "f16_from_f32_n"]:
+        s[op] = case(op, fold_channels=37, offsets=(3, 1) + (0,) * 7, special_every=5, seed=27)
+        s[op + "-empty"] = case(op, fold_channels=0xF8)
+        s[op + "-overflow"] = case(op, fold_channels=0xF9)
+        s[op + "-in-place"] = case(op, fold_channels=8, alias=((2, 0x10, 3), (0, 0, 0)))
+        s[op + "-null"] = case(op, nulls=(1,))
     return s
 
 
