@@ -21,12 +21,19 @@ namespace bnkit_fuzz {
 constexpr float moderate = 1e4f;
 constexpr float moderate_epsilon = 1e-6f;
 
-// per_element_f16: a bnkit_f16 tensor (count elements of 2 bytes).
-enum length_kind { per_element, per_channel, workspace_bytes, per_element_f16 };
+// per_element_f16: a bnkit_f16 tensor (count elements of 2 bytes); one_u64: one uint64_t
+// (bnkit_bn_stats_f32's count).
+enum length_kind { per_element, per_channel, workspace_bytes, per_element_f16, one_u64 };
 
 inline std::size_t element_bytes(length_kind k) {
-    return k == workspace_bytes ? 1 : k == per_element_f16 ? sizeof(bnkit_f16) : sizeof(float);
+    switch (k) {
+        case workspace_bytes: return 1;
+        case per_element_f16: return sizeof(bnkit_f16);
+        case one_u64: return sizeof(std::uint64_t);
+        default: return sizeof(float);
+    }
 }
+inline bool holds_floats(length_kind k) { return k == per_element || k == per_channel; }
 enum need_kind { optional, required, paired };  // paired: moving statistics, both or neither
 
 struct buffer_spec {
@@ -119,6 +126,7 @@ struct call_plan {
         switch (spec->buffers[i].length) {
             case per_element: return elements * sizeof(float);
             case per_element_f16: return elements * sizeof(bnkit_f16);
+            case one_u64: return sizeof(std::uint64_t);
             case per_channel: return channels * sizeof(float);
             default: return ws_required;
         }
@@ -151,7 +159,7 @@ inline void build_plan(call_plan& p, const fuzz_case& c, byte_reader& in) {
     p.arena.allocate();
     for (int i = 0; i < s.count; ++i) {
         p.ptr[i] = p.arena.at(slot[i]);
-        if (s.buffers[i].length == workspace_bytes) continue;
+        if (s.buffers[i].length == workspace_bytes || s.buffers[i].length == one_u64) continue;  // guard pattern
         if (s.buffers[i].length == per_element_f16) {
             // Halves of the decoded values (bnkit_f16_from_f32 is checked bit-exact by the unit
             // tests); outputs start as a quiet-NaN half.

@@ -26,6 +26,8 @@
 #include "guarded_arena.hpp"
 #include "report.hpp"
 #include "scalar_agreement.hpp"
+#include "stats_agreement.hpp"
+#include "stats_specs.hpp"
 
 namespace bnkit_fuzz {
 namespace {
@@ -230,7 +232,8 @@ bnkit_status expected_compute(const call_plan& p, const fuzz_case& c, const desc
             return BNKIT_ERR_BAD_ARGUMENT;
     }
     if (op == op_backward && (c.phase < 0 || c.phase > 1)) return BNKIT_ERR_BAD_ARGUMENT;
-    if ((op == op_train || op == op_backward) && p.ws_claim < p.ws_required) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
+    const bool has_workspace = op == op_train || op == op_backward || op == op_stats || op == op_backward_sums;
+    if (has_workspace && p.ws_claim < p.ws_required) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
     region_model r[max_buffers];
     for (int i = 0; i < s.count; ++i) r[i] = {p.ptr[i], p.contract_bytes(i), s.buffers[i].written};
     if (bad_overlap(r, s.count, s.in_place, s.num_in_place)) return BNKIT_ERR_ALIASING;
@@ -269,6 +272,10 @@ bnkit_status invoke(const fuzz_case& c, const call_plan& p, void* const* ptr, co
         case op_backward_f16:
             return fuzz_backward_f16(desc, c.phase, h(0), h(1), f(2), f(3), f(4), h(5), f(6), f(7),
                                      {ptr[8], p.ws_claim});
+        case op_stats:
+            return bnkit_bn_stats_f32(desc, f(0), static_cast<std::uint64_t*>(ptr[1]), f(2), f(3), {ptr[4], p.ws_claim});
+        case op_backward_sums:
+            return bnkit_bn_backward_sums_f32(desc, f(0), f(1), f(2), f(3), f(4), f(5), {ptr[6], p.ws_claim});
         case op_f16_to_f32_n: return bnkit_f16_to_f32_n(h(0), f(1), c.fold_channels);
         default: return bnkit_f16_from_f32_n(f(0), h(1), c.fold_channels);
     }
@@ -292,7 +299,8 @@ void check_writes(const char* function, const call_plan& p, void* const* ptr, co
 void run_compute(const fuzz_case& c, descriptor* d, byte_reader& in) {
     static const function_spec* const specs[op_count] = {
         nullptr,        &fold_spec,      &invstd_spec,       &infer_spec,         &train_spec,         &backward_spec,
-        &infer_f16_spec, &train_f16_spec, &backward_f16_spec, &f16_to_f32_n_spec, &f16_from_f32_n_spec};
+        &infer_f16_spec, &train_f16_spec, &backward_f16_spec, &f16_to_f32_n_spec, &f16_from_f32_n_spec,
+        &stats_spec,     &backward_sums_spec};
     call_plan p;
     p.spec = specs[c.op];
     const bool desc_null = d && (c.nulls >> null_desc & 1);
@@ -345,7 +353,12 @@ void run_compute(const fuzz_case& c, descriptor* d, byte_reader& in) {
     FUZZ_REQUIRE(ref_status == BNKIT_OK, "%s: path %d gave OK, scalar path %d", s.name,
                  enum_value_of(bnkit_bn_desc_isa(&d->desc)), static_cast<int>(ref_status));
     check_writes(s.name, p, ref_ptr, ref, before, ref_status);
-    check_against_scalar(c, p, d->desc, enum_value_of(bnkit_bn_desc_isa(&d->desc)), before, ref_ptr);
+    if (c.op == op_stats)
+        compare_stats(p, d->desc, before, ref_ptr);
+    else if (c.op == op_backward_sums)
+        compare_backward_sums(p, d->desc, before, ref_ptr);
+    else
+        check_against_scalar(c, p, d->desc, enum_value_of(bnkit_bn_desc_isa(&d->desc)), before, ref_ptr);
 }
 
 }  // namespace

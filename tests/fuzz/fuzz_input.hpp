@@ -15,15 +15,17 @@
 
 namespace bnkit_fuzz {
 
-// The first six are the original ops (op byte % 6, as old corpus files decode); the float16
-// ones are selected by op bytes >= 0xE0 (op_first_f16 + (b - 0xE0) % num_f16_ops).
+// The first six are the original ops (op byte % 6, as old corpus files decode); the ones added
+// later (float16, mergeable statistics) are selected by op bytes >= 0xE0
+// (op_first_added + (b - 0xE0) % num_added_ops).
 enum op_kind : int {
     op_shape, op_fold, op_invstd, op_infer, op_train, op_backward,
     op_infer_f16, op_train_f16, op_backward_f16, op_f16_to_f32_n, op_f16_from_f32_n,
+    op_stats, op_backward_sums,
     op_count
 };
-constexpr int op_first_f16 = op_infer_f16;
-constexpr int num_f16_ops = op_count - op_first_f16;
+constexpr int op_first_added = op_infer_f16;
+constexpr int num_added_ops = op_count - op_first_added;
 
 // The f16 tensor ops take the arguments of the _f32 op `base_op` returns.
 inline int base_op(int op) {
@@ -141,7 +143,7 @@ inline std::size_t decode_fold_channels(std::uint8_t b) {
 inline fuzz_case decode(byte_reader& in) {
     fuzz_case c{};
     const std::uint8_t op = in.u8();
-    c.op = op < 0xE0 ? op % op_first_f16 : op_first_f16 + (op - 0xE0) % num_f16_ops;
+    c.op = op < 0xE0 ? op % op_first_added : op_first_added + (op - 0xE0) % num_added_ops;
     const std::uint8_t r = in.u8();
     c.rank = r == 0xFF ? UINT32_MAX : r == 0xFE ? 1000u : r % 8u;  // 0, 6, 7 invalid too
     for (auto& d : c.dims) d = decode_dim(in.u8());

@@ -12,7 +12,8 @@ import random
 
 OPS = {"shape": 0, "fold": 1, "invstd": 2, "infer": 3, "train": 4, "backward": 5,
        # float16 ops: op bytes from 0xE0 (fuzz_input.hpp), so the bytes above keep their meaning
-       "infer_f16": 0xE0, "train_f16": 0xE1, "backward_f16": 0xE2, "f16_to_f32_n": 0xE3, "f16_from_f32_n": 0xE4}
+       "infer_f16": 0xE0, "train_f16": 0xE1, "backward_f16": 0xE2, "f16_to_f32_n": 0xE3, "f16_from_f32_n": 0xE4,
+       "stats": 0xE5, "backward_sums": 0xE6}
 ISA = {"keep": 0, "auto": 8, "scalar": 1, "sse2": 2, "avx2": 3, "avx512": 4, "neon": 5, "neon64": 6, "bad7": 7,
        "minus1": 0xF0, "int_max": 0xF7}
 MODE = {"init": 0, "zeroed": 0xC0, "garbage": 0xC1, "tampered": 0xC2}
@@ -159,6 +160,15 @@ def seeds():
         s[op + "-overflow"] = case(op, fold_channels=0xF9)
         s[op + "-in-place"] = case(op, fold_channels=8, alias=((2, 0x10, 3), (0, 0, 0)))
         s[op + "-null"] = case(op, nulls=(1,))
+    # bnkit_bn_stats_f32, bnkit_bn_backward_sums_f32 (stats.h)
+    for isa in ["sse2", "avx2", "avx512"]:
+        s["stats-" + isa] = case("stats", dims=(3, 4, 11), axes=(1,), isa=isa, values=200, seed=28)
+        s["backward-sums-" + isa] = case("backward_sums", dims=(3, 5, 9), axes=(1,), isa=isa, values=300, seed=29)
+    s["stats-nhwc-unaligned"] = case("stats", dims=(5, 3, 7), axes=(-1,), offsets=(1, 1, 3, 5, 7) + (0,) * 4, seed=30)
+    s["stats-count-on-mean"] = case("stats", alias=((2, 0x21, 3), (0, 0, 0)))
+    s["stats-workspace-short"] = case("stats", ws="short16")
+    s["backward-sums-null-invstd"] = case("backward_sums", nulls=(3,))
+    s["backward-sums-output-on-input"] = case("backward_sums", alias=((2, 0x42, 3), (0, 0, 0)))
     return s
 
 
