@@ -49,7 +49,7 @@ struct function_spec {
     int count;
     buffer_spec buffers[max_buffers];
     int num_in_place;
-    int in_place[2][2];  // {written buffer, the buffer it may equal}
+    int in_place[4][2];  // {written buffer, the buffer it may equal}
     status_set documented;
 };
 

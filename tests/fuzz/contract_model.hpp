@@ -36,6 +36,9 @@ constexpr status_set documented_train = documented_infer | st(BNKIT_ERR_BAD_EPSI
 constexpr status_set documented_backward = documented_infer | st(BNKIT_ERR_WORKSPACE_TOO_SMALL);
 // bnkit_bn_stats_f32, bnkit_bn_backward_sums_f32 (no epsilon, momentum or enum).
 constexpr status_set documented_stats = documented_infer | st(BNKIT_ERR_WORKSPACE_TOO_SMALL);
+constexpr status_set documented_stats_merge = st(BNKIT_OK) | st(BNKIT_ERR_NULL_POINTER) | st(BNKIT_ERR_ZERO_DIM) |
+                                              st(BNKIT_ERR_SHAPE_OVERFLOW) | st(BNKIT_ERR_ALIASING);
+constexpr status_set documented_stats_finalize = documented_stats_merge | st(BNKIT_ERR_BAD_ARGUMENT);
 // bnkit_f16_to_f32_n, bnkit_f16_from_f32_n (the _f16 tensor ops return their _f32 op's set).
 constexpr status_set documented_convert = st(BNKIT_OK) | st(BNKIT_ERR_NULL_POINTER) | st(BNKIT_ERR_SHAPE_OVERFLOW) |
                                           st(BNKIT_ERR_ALIASING);

@@ -24,6 +24,7 @@
 #include "f16_specs.hpp"
 #include "fuzz_input.hpp"
 #include "guarded_arena.hpp"
+#include "merge_check.hpp"
 #include "report.hpp"
 #include "scalar_agreement.hpp"
 #include "stats_agreement.hpp"
@@ -224,6 +225,8 @@ bnkit_status expected_compute(const call_plan& p, const fuzz_case& c, const desc
         if (c.fold_channels == 0) return BNKIT_ERR_ZERO_DIM;
         if (!channels_ok(c.fold_channels)) return BNKIT_ERR_SHAPE_OVERFLOW;
     }
+    if (op == op_stats_merge && c.counts[0] > UINT64_MAX - c.counts[1]) return BNKIT_ERR_SHAPE_OVERFLOW;
+    if (op == op_stats_finalize && c.counts[0] == 0) return BNKIT_ERR_BAD_ARGUMENT;
     if ((op == op_fold || op == op_invstd || op == op_train) && !epsilon_ok(c.epsilon))
         return BNKIT_ERR_BAD_EPSILON;
     if (op == op_train) {
@@ -276,6 +279,10 @@ bnkit_status invoke(const fuzz_case& c, const call_plan& p, void* const* ptr, co
             return bnkit_bn_stats_f32(desc, f(0), static_cast<std::uint64_t*>(ptr[1]), f(2), f(3), {ptr[4], p.ws_claim});
         case op_backward_sums:
             return bnkit_bn_backward_sums_f32(desc, f(0), f(1), f(2), f(3), f(4), f(5), {ptr[6], p.ws_claim});
+        case op_stats_merge:
+            return bnkit_bn_stats_merge_f32(c.fold_channels, c.counts[0], f(0), f(1), c.counts[1], f(2), f(3),
+                                            static_cast<std::uint64_t*>(ptr[4]), f(5), f(6));
+        case op_stats_finalize: return bnkit_bn_stats_finalize_f32(c.fold_channels, c.counts[0], f(0), f(1));
         case op_f16_to_f32_n: return bnkit_f16_to_f32_n(h(0), f(1), c.fold_channels);
         default: return bnkit_f16_from_f32_n(f(0), h(1), c.fold_channels);
     }
@@ -300,7 +307,7 @@ void run_compute(const fuzz_case& c, descriptor* d, byte_reader& in) {
     static const function_spec* const specs[op_count] = {
         nullptr,        &fold_spec,      &invstd_spec,       &infer_spec,         &train_spec,         &backward_spec,
         &infer_f16_spec, &train_f16_spec, &backward_f16_spec, &f16_to_f32_n_spec, &f16_from_f32_n_spec,
-        &stats_spec,     &backward_sums_spec};
+        &stats_spec,     &backward_sums_spec, &stats_merge_spec, &stats_finalize_spec};
     call_plan p;
     p.spec = specs[c.op];
     const bool desc_null = d && (c.nulls >> null_desc & 1);
@@ -340,6 +347,10 @@ void run_compute(const fuzz_case& c, descriptor* d, byte_reader& in) {
         check_conversion(c, p, before);
         return;
     }
+    if (c.op == op_stats_merge || c.op == op_stats_finalize) {
+        check_merge(c, p, before);
+        return;
+    }
     if (!d) {
         check_against_double(c, p, before);
         return;
@@ -369,7 +380,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     byte_reader in(data, size);
     const fuzz_case c = decode(in);
     check_queries(c.isa);
-    if (c.op == op_fold || c.op == op_invstd || is_conversion(c.op)) {
+    if (takes_channels(c.op) || is_conversion(c.op)) {
         run_compute(c, nullptr, in);
         return 0;
     }

@@ -1,7 +1,8 @@
 // The buffers of the descriptor-based mergeable-statistics functions (include/bnkit/stats.h)
 // in call_plan.hpp's form: bnkit_bn_stats_f32 (x -> count, mean, m2) and
-// bnkit_bn_backward_sums_f32 (x, dy, mean, invstd -> sum_dy, sum_dy_xhat). Neither has an
-// in-place pair: any overlap of an output with another buffer is BNKIT_ERR_ALIASING.
+// bnkit_bn_backward_sums_f32 (x, dy, mean, invstd -> sum_dy, sum_dy_xhat), neither with an
+// in-place pair; and the channel-count ones, bnkit_bn_stats_merge_f32 (mean may be either
+// input mean, m2 either input M2) and bnkit_bn_stats_finalize_f32 (var may be m2).
 #pragma once
 
 #include "call_plan.hpp"
@@ -32,5 +33,26 @@ inline const function_spec backward_sums_spec = {"bnkit_bn_backward_sums_f32",
                                                  0,
                                                  {},
                                                  documented_stats};
+
+inline const function_spec stats_merge_spec = {"bnkit_bn_stats_merge_f32",
+                                               7,
+                                               {{"mean_a", per_channel, false, required, true},
+                                                {"m2_a", per_channel, false, required, true},
+                                                {"mean_b", per_channel, false, required, true},
+                                                {"m2_b", per_channel, false, required, true},
+                                                {"count", one_u64, true, required, false},
+                                                {"mean", per_channel, true, required, false},
+                                                {"m2", per_channel, true, required, false}},
+                                               4,
+                                               {{5, 0}, {5, 2}, {6, 1}, {6, 3}},
+                                               documented_stats_merge};
+
+inline const function_spec stats_finalize_spec = {"bnkit_bn_stats_finalize_f32",
+                                                  2,
+                                                  {{"m2", per_channel, false, required, true},
+                                                   {"var", per_channel, true, required, false}},
+                                                  1,
+                                                  {{1, 0}},
+                                                  documented_stats_finalize};
 
 }  // namespace bnkit_fuzz
