@@ -9,8 +9,10 @@ namespace {
 // Every argument check of a backward call, inlined into the entry point, which then tail-calls
 // the body: the region list (108 bytes) and the kernels' frames are never on the stack
 // together (stack per call on Cortex-M, docs/footprint.md).
+// phase by reference: copying the caller's (possibly out-of-range) enum is an enum-typed load,
+// undefined in C++ before enum_value has checked it (UBSan -fsanitize=enum, found by the fuzzer).
 template <class T>
-bnkit_status check_backward(const bnkit_bn_desc* desc, bnkit_bn_phase phase, const T* x,
+bnkit_status check_backward(const bnkit_bn_desc* desc, const bnkit_bn_phase& phase, const T* x,
                                               const T* dy, const float* gamma, const float* mean,
                                               const float* invstd, const T* dx, const float* dgamma,
                                               const float* dbeta, const bnkit_buffer& workspace) noexcept {

@@ -7,13 +7,15 @@ namespace {
 
 // One body for float and float16 tensors (T); only the element size and the kernel differ.
 // Plain: the entry points without an activation (activation is NONE).
+// activation by reference, read through enum_value until checked: a C caller may pass any int,
+// and an enum-typed copy of an out-of-range value is undefined in C++ (as phase in backward).
 template <class T, bool Plain>
 bnkit_status infer(const bnkit_bn_desc* desc, const T* x, T* y, const float* scale, const float* shift,
-                   bnkit_activation activation) noexcept {
+                   const bnkit_activation& activation) noexcept {
     if (!desc || !all_nonnull(x, y, scale, shift)) return BNKIT_ERR_NULL_POINTER;
     if (const bnkit_status s = check_desc(desc)) return s;
-    if (!Plain && activation != BNKIT_ACTIVATION_NONE && activation != BNKIT_ACTIVATION_RELU &&
-        activation != BNKIT_ACTIVATION_RELU6)
+    const int32_t act = enum_value(activation);
+    if (!Plain && act != BNKIT_ACTIVATION_NONE && act != BNKIT_ACTIVATION_RELU && act != BNKIT_ACTIVATION_RELU6)
         return BNKIT_ERR_BAD_ARGUMENT;
     const size_t tb = desc->count * sizeof(T), cb = desc->channels * sizeof(float);
     const region r[] = {{x, tb, false}, {y, tb, true, 0}, {scale, cb, false}, {shift, cb, false}};

@@ -21,7 +21,19 @@ namespace bnkit_fuzz {
 constexpr float moderate = 1e4f;
 constexpr float moderate_epsilon = 1e-6f;
 
-enum length_kind { per_element, per_channel, workspace_bytes };
+// per_element_f16: a bnkit_f16 tensor (count elements of 2 bytes); one_u64: one uint64_t
+// (bnkit_bn_stats_f32's count).
+enum length_kind { per_element, per_channel, workspace_bytes, per_element_f16, one_u64 };
+
+inline std::size_t element_bytes(length_kind k) {
+    switch (k) {
+        case workspace_bytes: return 1;
+        case per_element_f16: return sizeof(bnkit_f16);
+        case one_u64: return sizeof(std::uint64_t);
+        default: return sizeof(float);
+    }
+}
+inline bool holds_floats(length_kind k) { return k == per_element || k == per_channel; }
 enum need_kind { optional, required, paired };  // paired: moving statistics, both or neither
 
 struct buffer_spec {
@@ -37,7 +49,7 @@ struct function_spec {
     int count;
     buffer_spec buffers[max_buffers];
     int num_in_place;
-    int in_place[2][2];  // {written buffer, the buffer it may equal}
+    int in_place[4][2];  // {written buffer, the buffer it may equal}
     status_set documented;
 };
 
@@ -113,6 +125,8 @@ struct call_plan {
     std::size_t contract_bytes(int i) const {
         switch (spec->buffers[i].length) {
             case per_element: return elements * sizeof(float);
+            case per_element_f16: return elements * sizeof(bnkit_f16);
+            case one_u64: return sizeof(std::uint64_t);
             case per_channel: return channels * sizeof(float);
             default: return ws_required;
         }
@@ -137,16 +151,25 @@ inline void build_plan(call_plan& p, const fuzz_case& c, byte_reader& in) {
     std::size_t slot[max_buffers];
     for (int i = 0; i < s.count; ++i) {
         const bool ws = s.buffers[i].length == workspace_bytes;
-        // Floats stay float-aligned but take any offset from a 64-byte boundary; the
-        // workspace (void*) any byte offset.
-        const std::size_t misalign = ws ? c.offsets[i] % 16u : c.offsets[i] % 16u * sizeof(float);
+        // Floats (halves) stay float- (half-) aligned but take any offset from a 64-byte
+        // boundary; the workspace (void*) any byte offset.
+        const std::size_t misalign = c.offsets[i] % 16u * element_bytes(s.buffers[i].length);
         slot[i] = p.arena.reserve(ws ? ws_block : p.contract_bytes(i), misalign);
     }
     p.arena.allocate();
     for (int i = 0; i < s.count; ++i) {
         p.ptr[i] = p.arena.at(slot[i]);
+        if (s.buffers[i].length == workspace_bytes || s.buffers[i].length == one_u64) continue;  // guard pattern
+        if (s.buffers[i].length == per_element_f16) {
+            // Halves of the decoded values (bnkit_f16_from_f32 is checked bit-exact by the unit
+            // tests); outputs start as a quiet-NaN half.
+            for (std::size_t k = 0; k < p.elements; ++k) {
+                const bnkit_f16 h = s.buffers[i].has_values ? bnkit_f16_from_f32(in.value()) : bnkit_f16{0x7E00};
+                std::memcpy(static_cast<bnkit_f16*>(p.ptr[i]) + k, &h, sizeof h);
+            }
+            continue;
+        }
         const std::size_t n = p.contract_bytes(i) / sizeof(float);
-        if (s.buffers[i].length == workspace_bytes) continue;
         for (std::size_t k = 0; k < n; ++k) {
             // Outputs start as a NaN canary: an output left unwritten is then not finite.
             const float v = s.buffers[i].has_values ? in.value() : std::numeric_limits<float>::quiet_NaN();
@@ -161,12 +184,12 @@ inline void build_plan(call_plan& p, const fuzz_case& c, byte_reader& in) {
             const int i = a.pick % s.count;
             int j = (a.pick / 16) % s.count;
             if (j == i) j = (j + 1) % s.count;
-            const bool bytes = s.buffers[j].length == workspace_bytes;
-            // A float* stays float-aligned even inside the (byte-aligned) workspace: C gives
+            const int unit = static_cast<int>(element_bytes(s.buffers[j].length));
+            // A float* (half*) stays aligned even inside the (byte-aligned) workspace: C gives
             // no meaning to a misaligned one.
             std::uint8_t* base = static_cast<std::uint8_t*>(p.ptr[i]);
-            if (!bytes) base -= reinterpret_cast<std::uintptr_t>(base) % sizeof(float);
-            p.ptr[j] = base + (static_cast<int>(a.disp % 7) - 3) * (bytes ? 1 : static_cast<int>(sizeof(float)));
+            base -= reinterpret_cast<std::uintptr_t>(base) % unit;
+            p.ptr[j] = base + (static_cast<int>(a.disp % 7) - 3) * unit;
         }
     }
     for (int i = 0; i < s.count; ++i)

@@ -34,6 +34,14 @@ constexpr status_set documented_infer = st(BNKIT_OK) | documented_desc_checks | 
 constexpr status_set documented_train = documented_infer | st(BNKIT_ERR_BAD_EPSILON) | st(BNKIT_ERR_BAD_MOMENTUM) |
                                         st(BNKIT_ERR_WORKSPACE_TOO_SMALL);
 constexpr status_set documented_backward = documented_infer | st(BNKIT_ERR_WORKSPACE_TOO_SMALL);
+// bnkit_bn_stats_f32, bnkit_bn_backward_sums_f32 (no epsilon, momentum or enum).
+constexpr status_set documented_stats = documented_infer | st(BNKIT_ERR_WORKSPACE_TOO_SMALL);
+constexpr status_set documented_stats_merge = st(BNKIT_OK) | st(BNKIT_ERR_NULL_POINTER) | st(BNKIT_ERR_ZERO_DIM) |
+                                              st(BNKIT_ERR_SHAPE_OVERFLOW) | st(BNKIT_ERR_ALIASING);
+constexpr status_set documented_stats_finalize = documented_stats_merge | st(BNKIT_ERR_BAD_ARGUMENT);
+// bnkit_f16_to_f32_n, bnkit_f16_from_f32_n (the _f16 tensor ops return their _f32 op's set).
+constexpr status_set documented_convert = st(BNKIT_OK) | st(BNKIT_ERR_NULL_POINTER) | st(BNKIT_ERR_SHAPE_OVERFLOW) |
+                                          st(BNKIT_ERR_ALIASING);
 
 // Saturating products: a shape of five SIZE_MAX dims must not wrap in the model either.
 using wide = unsigned __int128;
@@ -98,6 +106,8 @@ inline std::int32_t enum_value_of(E e) {
 inline bool epsilon_ok(float eps) { return std::isfinite(eps) && eps >= 0.0f; }
 inline bool momentum_ok(double m) { return m >= 0.0 && m <= 1.0; }
 inline bool channels_ok(std::size_t c) { return c >= 1 && workspace_fits(c); }
+// The conversions' count: n floats must fit in size_t (n == 0 is a valid, empty call).
+inline bool convert_count_ok(std::size_t n) { return n <= SIZE_MAX / sizeof(float); }
 
 // One caller buffer as the contract sees it (the length the function will access).
 struct region_model {

@@ -14,3 +14,10 @@ bnkit_status fuzz_backward(const bnkit_bn_desc* desc, int32_t phase, const float
                            float* dbeta, bnkit_buffer workspace) {
     return bnkit_bn_backward_f32(desc, (bnkit_bn_phase)phase, x, dy, gamma, mean, invstd, dx, dgamma, dbeta, workspace);
 }
+
+bnkit_status fuzz_backward_f16(const bnkit_bn_desc* desc, int32_t phase, const bnkit_f16* x, const bnkit_f16* dy,
+                               const float* gamma, const float* mean, const float* invstd, bnkit_f16* dx,
+                               float* dgamma, float* dbeta, bnkit_buffer workspace) {
+    return bnkit_bn_backward_f16(desc, (bnkit_bn_phase)phase, x, dy, gamma, mean, invstd, dx, dgamma, dbeta,
+                                 workspace);
+}

@@ -17,6 +17,9 @@ const char* fuzz_status_str(int32_t status);
 bnkit_status fuzz_backward(const bnkit_bn_desc* desc, int32_t phase, const float* x, const float* dy,
                            const float* gamma, const float* mean, const float* invstd, float* dx, float* dgamma,
                            float* dbeta, bnkit_buffer workspace);
+bnkit_status fuzz_backward_f16(const bnkit_bn_desc* desc, int32_t phase, const bnkit_f16* x, const bnkit_f16* dy,
+                               const float* gamma, const float* mean, const float* invstd, bnkit_f16* dx,
+                               float* dgamma, float* dbeta, bnkit_buffer workspace);
 
 #ifdef __cplusplus
 }

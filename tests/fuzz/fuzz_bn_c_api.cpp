@@ -19,11 +19,16 @@
 #include "bnkit/bnkit.h"
 #include "call_plan.hpp"
 #include "contract_model.hpp"
+#include "conversion_check.hpp"
 #include "enum_shim.h"
+#include "f16_specs.hpp"
 #include "fuzz_input.hpp"
 #include "guarded_arena.hpp"
+#include "merge_check.hpp"
 #include "report.hpp"
 #include "scalar_agreement.hpp"
+#include "stats_agreement.hpp"
+#include "stats_specs.hpp"
 
 namespace bnkit_fuzz {
 namespace {
@@ -205,12 +210,15 @@ void apply_set_isa(descriptor& d, const fuzz_case& c) {
 // NULL, descriptor, channels, epsilon, momentum, enums, workspace size, aliasing.
 bnkit_status expected_compute(const call_plan& p, const fuzz_case& c, const descriptor* d, bool desc_null) {
     const function_spec& s = *p.spec;
-    bool null = desc_null || (c.op == op_train && (c.nulls >> null_params & 1));
+    const int op = base_op(c.op);
+    bool null = desc_null || (op == op_train && (c.nulls >> null_params & 1));
     for (int i = 0; i < s.count; ++i)
         if (s.buffers[i].need == required && !p.ptr[i]) null = true;
-    if (c.op == op_train && (p.ptr[4] == nullptr) != (p.ptr[5] == nullptr)) null = true;
+    if (op == op_train && (p.ptr[4] == nullptr) != (p.ptr[5] == nullptr)) null = true;
     if (null) return BNKIT_ERR_NULL_POINTER;
-    if (d) {
+    if (is_conversion(op)) {
+        if (!convert_count_ok(c.fold_channels)) return BNKIT_ERR_SHAPE_OVERFLOW;
+    } else if (d) {
         const bnkit_status shape = expected_desc_shape(d->desc);
         if (shape != BNKIT_OK) return shape;
         if (!d->bound) return BNKIT_ERR_BAD_ARGUMENT;
@@ -218,15 +226,18 @@ bnkit_status expected_compute(const call_plan& p, const fuzz_case& c, const desc
         if (c.fold_channels == 0) return BNKIT_ERR_ZERO_DIM;
         if (!channels_ok(c.fold_channels)) return BNKIT_ERR_SHAPE_OVERFLOW;
     }
-    if ((c.op == op_fold || c.op == op_invstd || c.op == op_train) && !epsilon_ok(c.epsilon))
+    if (op == op_stats_merge && c.counts[0] > UINT64_MAX - c.counts[1]) return BNKIT_ERR_SHAPE_OVERFLOW;
+    if (op == op_stats_finalize && c.counts[0] == 0) return BNKIT_ERR_BAD_ARGUMENT;
+    if ((op == op_fold || op == op_invstd || op == op_train) && !epsilon_ok(c.epsilon))
         return BNKIT_ERR_BAD_EPSILON;
-    if (c.op == op_train) {
+    if (op == op_train) {
         if (!momentum_ok(c.momentum)) return BNKIT_ERR_BAD_MOMENTUM;
         if (c.moving_variance < 0 || c.moving_variance > 1 || c.update < 0 || c.update > 1)
             return BNKIT_ERR_BAD_ARGUMENT;
     }
-    if (c.op == op_backward && (c.phase < 0 || c.phase > 1)) return BNKIT_ERR_BAD_ARGUMENT;
-    if ((c.op == op_train || c.op == op_backward) && p.ws_claim < p.ws_required) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
+    if (op == op_backward && (c.phase < 0 || c.phase > 1)) return BNKIT_ERR_BAD_ARGUMENT;
+    const bool has_workspace = op == op_train || op == op_backward || op == op_stats || op == op_backward_sums;
+    if (has_workspace && p.ws_claim < p.ws_required) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
     region_model r[max_buffers];
     for (int i = 0; i < s.count; ++i) r[i] = {p.ptr[i], p.contract_bytes(i), s.buffers[i].written};
     if (bad_overlap(r, s.count, s.in_place, s.num_in_place)) return BNKIT_ERR_ALIASING;
@@ -246,6 +257,7 @@ bnkit_bn_train_params train_params(const fuzz_case& c) {
 // The call itself, with the pointers of `ptr` (those of either arena).
 bnkit_status invoke(const fuzz_case& c, const call_plan& p, void* const* ptr, const bnkit_bn_desc* desc) {
     auto f = [&](int i) { return static_cast<float*>(ptr[i]); };
+    auto h = [&](int i) { return static_cast<bnkit_f16*>(ptr[i]); };
     const bnkit_bn_train_params tp = train_params(c);
     switch (c.op) {
         case op_fold:
@@ -255,8 +267,25 @@ bnkit_status invoke(const fuzz_case& c, const call_plan& p, void* const* ptr, co
         case op_train:
             return bnkit_bn_train_f32(desc, (c.nulls >> null_params & 1) ? nullptr : &tp, f(0), f(1), f(2), f(3),
                                       f(4), f(5), f(6), f(7), {ptr[8], p.ws_claim});
-        default:
+        case op_backward:
             return fuzz_backward(desc, c.phase, f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7), {ptr[8], p.ws_claim});
+        case op_infer_f16: return bnkit_bn_infer_f16(desc, h(0), h(1), f(2), f(3));
+        case op_train_f16:
+            return bnkit_bn_train_f16(desc, (c.nulls >> null_params & 1) ? nullptr : &tp, h(0), h(1), f(2), f(3),
+                                      f(4), f(5), f(6), f(7), {ptr[8], p.ws_claim});
+        case op_backward_f16:
+            return fuzz_backward_f16(desc, c.phase, h(0), h(1), f(2), f(3), f(4), h(5), f(6), f(7),
+                                     {ptr[8], p.ws_claim});
+        case op_stats:
+            return bnkit_bn_stats_f32(desc, f(0), static_cast<std::uint64_t*>(ptr[1]), f(2), f(3), {ptr[4], p.ws_claim});
+        case op_backward_sums:
+            return bnkit_bn_backward_sums_f32(desc, f(0), f(1), f(2), f(3), f(4), f(5), {ptr[6], p.ws_claim});
+        case op_stats_merge:
+            return bnkit_bn_stats_merge_f32(c.fold_channels, c.counts[0], f(0), f(1), c.counts[1], f(2), f(3),
+                                            static_cast<std::uint64_t*>(ptr[4]), f(5), f(6));
+        case op_stats_finalize: return bnkit_bn_stats_finalize_f32(c.fold_channels, c.counts[0], f(0), f(1));
+        case op_f16_to_f32_n: return bnkit_f16_to_f32_n(h(0), f(1), c.fold_channels);
+        default: return bnkit_f16_from_f32_n(f(0), h(1), c.fold_channels);
     }
 }
 
@@ -276,12 +305,18 @@ void check_writes(const char* function, const call_plan& p, void* const* ptr, co
 }
 
 void run_compute(const fuzz_case& c, descriptor* d, byte_reader& in) {
-    static const function_spec* const specs[op_count] = {nullptr,     &fold_spec,  &invstd_spec,
-                                                         &infer_spec, &train_spec, &backward_spec};
+    static const function_spec* const specs[op_count] = {
+        nullptr,        &fold_spec,      &invstd_spec,       &infer_spec,         &train_spec,         &backward_spec,
+        &infer_f16_spec, &train_f16_spec, &backward_f16_spec, &f16_to_f32_n_spec, &f16_from_f32_n_spec,
+        &stats_spec,     &backward_sums_spec, &stats_merge_spec, &stats_finalize_spec};
     call_plan p;
     p.spec = specs[c.op];
     const bool desc_null = d && (c.nulls >> null_desc & 1);
-    if (!d) {  // fold, invstd: a valid count gets its buffers; an invalid one two floats each
+    if (is_conversion(c.op)) {  // n from the fold channels field; 0 is a valid, empty call
+        if (convert_count_ok(c.fold_channels) && c.fold_channels > max_elements) return;  // needs huge arrays
+        p.elements = convert_count_ok(c.fold_channels) ? c.fold_channels : 2;
+        p.channels = 0;
+    } else if (!d) {  // fold, invstd: a valid count gets its buffers; an invalid one two floats each
         p.channels = channels_ok(c.fold_channels) ? c.fold_channels : 2;
         p.elements = 0;
     } else if (!desc_null && d->bound && expected_desc_shape(d->desc) == BNKIT_OK) {
@@ -309,6 +344,14 @@ void run_compute(const fuzz_case& c, descriptor* d, byte_reader& in) {
     if (status != BNKIT_OK) return;
 
     check_finite_outputs(c, p, before);
+    if (is_conversion(c.op)) {
+        check_conversion(c, p, before);
+        return;
+    }
+    if (c.op == op_stats_merge || c.op == op_stats_finalize) {
+        check_merge(c, p, before);
+        return;
+    }
     if (!d) {
         check_against_double(c, p, before);
         return;
@@ -322,7 +365,12 @@ void run_compute(const fuzz_case& c, descriptor* d, byte_reader& in) {
     FUZZ_REQUIRE(ref_status == BNKIT_OK, "%s: path %d gave OK, scalar path %d", s.name,
                  enum_value_of(bnkit_bn_desc_isa(&d->desc)), static_cast<int>(ref_status));
     check_writes(s.name, p, ref_ptr, ref, before, ref_status);
-    check_against_scalar(c, p, d->desc, enum_value_of(bnkit_bn_desc_isa(&d->desc)), before, ref_ptr);
+    if (c.op == op_stats)
+        compare_stats(p, d->desc, before, ref_ptr);
+    else if (c.op == op_backward_sums)
+        compare_backward_sums(p, d->desc, before, ref_ptr);
+    else
+        check_against_scalar(c, p, d->desc, enum_value_of(bnkit_bn_desc_isa(&d->desc)), before, ref_ptr);
 }
 
 }  // namespace
@@ -333,7 +381,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     byte_reader in(data, size);
     const fuzz_case c = decode(in);
     check_queries(c.isa);
-    if (c.op == op_fold || c.op == op_invstd) {
+    if (takes_channels(c.op) || is_conversion(c.op)) {
         run_compute(c, nullptr, in);
         return 0;
     }

@@ -15,7 +15,32 @@
 
 namespace bnkit_fuzz {
 
-enum op_kind : int { op_shape, op_fold, op_invstd, op_infer, op_train, op_backward, op_count };
+// The first six are the original ops (op byte % 6, as old corpus files decode); the ones added
+// later (float16, mergeable statistics) are selected by op bytes >= 0xE0
+// (op_first_added + (b - 0xE0) % num_added_ops).
+enum op_kind : int {
+    op_shape, op_fold, op_invstd, op_infer, op_train, op_backward,
+    op_infer_f16, op_train_f16, op_backward_f16, op_f16_to_f32_n, op_f16_from_f32_n,
+    op_stats, op_backward_sums, op_stats_merge, op_stats_finalize,
+    op_count
+};
+constexpr int op_first_added = op_infer_f16;
+constexpr int num_added_ops = op_count - op_first_added;
+
+// The f16 tensor ops take the arguments of the _f32 op `base_op` returns.
+inline int base_op(int op) {
+    switch (op) {
+        case op_infer_f16: return op_infer;
+        case op_train_f16: return op_train;
+        case op_backward_f16: return op_backward;
+        default: return op;
+    }
+}
+inline bool is_conversion(int op) { return op == op_f16_to_f32_n || op == op_f16_from_f32_n; }
+// The ops that take a channel count (the fold channels field) and no descriptor.
+inline bool takes_channels(int op) {
+    return op == op_fold || op == op_invstd || op == op_stats_merge || op == op_stats_finalize;
+}
 
 // How the descriptor handed to the compute functions is made.
 enum desc_mode : int {
@@ -53,6 +78,7 @@ struct fuzz_case {
     std::uint8_t workspace;    // claimed workspace size (ws_claim)
     std::uint8_t offsets[max_buffers];
     alias_directive alias[2];
+    std::uint64_t counts[2];   // bnkit_bn_stats_merge_f32's count_a, count_b (finalize: [0])
 };
 
 // NULL-able arguments beyond the buffers.
@@ -109,6 +135,17 @@ inline double decode_momentum(byte_reader& in) {
     return specials[b - 0xF0];
 }
 
+// A partial's element count: mostly small (0, an empty partial, included), else values at the
+// edges of uint64_t arithmetic (a sum that overflows, counts above 2^53).
+inline std::uint64_t decode_count(std::uint8_t b) {
+    if (b < 0xF0) return b % 9u;
+    constexpr std::uint64_t M = UINT64_MAX;
+    static constexpr std::uint64_t specials[16] = {M, M - 1, M / 2, M / 2 + 1, std::uint64_t{1} << 63, std::uint64_t{1} << 32,
+                                                   (std::uint64_t{1} << 53) + 1, std::uint64_t{1} << 53, 1, 0, 2, 3,
+                                                   1000000, std::uint64_t{1} << 62, M - 8, 4096};
+    return specials[b & 15];
+}
+
 inline std::size_t decode_fold_channels(std::uint8_t b) {
     if (b < 0xF8) return 1u + b % 64u;
     constexpr std::size_t M = SIZE_MAX;
@@ -121,7 +158,8 @@ inline std::size_t decode_fold_channels(std::uint8_t b) {
 // Reads the header fields in the order docs/fuzzing.md lists them.
 inline fuzz_case decode(byte_reader& in) {
     fuzz_case c{};
-    c.op = in.u8() % op_count;
+    const std::uint8_t op = in.u8();
+    c.op = op < 0xE0 ? op % op_first_added : op_first_added + (op - 0xE0) % num_added_ops;
     const std::uint8_t r = in.u8();
     c.rank = r == 0xFF ? UINT32_MAX : r == 0xFE ? 1000u : r % 8u;  // 0, 6, 7 invalid too
     for (auto& d : c.dims) d = decode_dim(in.u8());
@@ -147,6 +185,8 @@ inline fuzz_case decode(byte_reader& in) {
     c.workspace = in.u8();
     for (auto& o : c.offsets) o = in.u8();
     for (auto& a : c.alias) a = {in.u8(), in.u8(), in.u8()};
+    if (c.op == op_stats_merge || c.op == op_stats_finalize)  // only these: other inputs decode as before
+        for (auto& n : c.counts) n = decode_count(in.u8());
     return c;
 }
 

@@ -10,7 +10,10 @@ argument checks. Rerun after changing the format:  python3 tests/fuzz/make_corpu
 import os
 import random
 
-OPS = {"shape": 0, "fold": 1, "invstd": 2, "infer": 3, "train": 4, "backward": 5}
+OPS = {"shape": 0, "fold": 1, "invstd": 2, "infer": 3, "train": 4, "backward": 5,
+       # float16 ops: op bytes from 0xE0 (fuzz_input.hpp), so the bytes above keep their meaning
+       "infer_f16": 0xE0, "train_f16": 0xE1, "backward_f16": 0xE2, "f16_to_f32_n": 0xE3, "f16_from_f32_n": 0xE4,
+       "stats": 0xE5, "backward_sums": 0xE6, "stats_merge": 0xE7, "stats_finalize": 0xE8}
 ISA = {"keep": 0, "auto": 8, "scalar": 1, "sse2": 2, "avx2": 3, "avx512": 4, "neon": 5, "neon64": 6, "bad7": 7,
        "minus1": 0xF0, "int_max": 0xF7}
 MODE = {"init": 0, "zeroed": 0xC0, "garbage": 0xC1, "tampered": 0xC2}
@@ -39,7 +42,8 @@ def value_bytes(count, rng, special_every=0):
 
 def case(op, dims=(2, 3, 4), axes=(1,), isa="keep", mode="init", tamper=0, garbage=b"", fold_channels=5,
          eps="1e-3", momentum="0.99", moving_variance=0, update=0, phase=0, nulls=(), ws="exact",
-         offsets=(0,) * 9, alias=((0, 0, 0), (0, 0, 0)), values=64, special_every=0, rank=None, seed=0):
+         offsets=(0,) * 9, alias=((0, 0, 0), (0, 0, 0)), values=64, special_every=0, rank=None, seed=0,
+         counts=(3, 5)):
     rng = random.Random(seed)
     b = bytearray([OPS[op]])
     b.append(len(dims) if rank is None else rank)
@@ -62,6 +66,8 @@ def case(op, dims=(2, 3, 4), axes=(1,), isa="keep", mode="init", tamper=0, garba
     b += bytes(offsets)
     for a in alias:
         b += bytes(a)
+    if op in ("stats_merge", "stats_finalize"):  # count bytes: b % 9 below 0xF0, else specials
+        b += bytes(counts)
     b += value_bytes(values, rng, special_every)
     return bytes(b)
 
@@ -137,6 +143,48 @@ def seeds():
     s["backward-no-outputs"] = case("backward", nulls=(2, 5, 6, 7), seed=20)
     s["backward-bad-phase"] = case("backward", phase=2)
     s["backward-dgamma-on-gamma"] = case("backward", alias=((2, 0x65, 3), (0, 0, 0)))
+    # float16 ops: bnkit_bn_infer_f16 / train_f16 / backward_f16 (same arguments as _f32, halves
+    # for the tensors), bulk conversions (n from the fold channels field)
+    for isa in ["sse2", "avx2", "avx512"]:
+        s["infer-f16-" + isa] = case("infer_f16", dims=(2, 3, 13), axes=(1,), isa=isa, values=160, seed=21)
+        s["train-f16-" + isa] = case("train_f16", dims=(3, 4, 11), axes=(1,), isa=isa, values=200, seed=22)
+        s["backward-f16-" + isa] = case("backward_f16", dims=(3, 5, 9), axes=(1,), isa=isa, values=300, seed=23)
+    s["infer-f16-in-place-unaligned"] = case("infer_f16", dims=(3, 5, 7), axes=(-1,), offsets=(1, 3, 2, 5) + (0,) * 5,
+                                             alias=((1, 0, 0), (0, 0, 0)), special_every=7, seed=24)
+    s["infer-f16-one-half-overlap"] = case("infer_f16", dims=(4, 9), axes=(1,), alias=((2, 0x10, 4), (0, 0, 0)))
+    s["train-f16-no-moving-unbiased"] = case("train_f16", dims=(5, 3, 2, 3), axes=(1,), moving_variance=1,
+                                             nulls=(4, 5), seed=25)
+    s["train-f16-workspace-short"] = case("train_f16", ws="short1")
+    s["backward-f16-dx-is-dy-inference"] = case("backward_f16", phase=1, alias=((1, 1, 0), (0, 0, 0)), seed=26)
+    s["backward-f16-bad-phase"] = case("backward_f16", phase=2)
+    for op in ["f16_to_f32_n", "f16_from_f32_n"]:
+        s[op] = case(op, fold_channels=37, offsets=(3, 1) + (0,) * 7, special_every=5, seed=27)
+        s[op + "-empty"] = case(op, fold_channels=0xF8)
+        s[op + "-overflow"] = case(op, fold_channels=0xF9)
+        s[op + "-in-place"] = case(op, fold_channels=8, alias=((2, 0x10, 3), (0, 0, 0)))
+        s[op + "-null"] = case(op, nulls=(1,))
+    # bnkit_bn_stats_f32, bnkit_bn_backward_sums_f32 (stats.h)
+    for isa in ["sse2", "avx2", "avx512"]:
+        s["stats-" + isa] = case("stats", dims=(3, 4, 11), axes=(1,), isa=isa, values=200, seed=28)
+        s["backward-sums-" + isa] = case("backward_sums", dims=(3, 5, 9), axes=(1,), isa=isa, values=300, seed=29)
+    s["stats-nhwc-unaligned"] = case("stats", dims=(5, 3, 7), axes=(-1,), offsets=(1, 1, 3, 5, 7) + (0,) * 4, seed=30)
+    s["stats-count-on-mean"] = case("stats", alias=((2, 0x21, 3), (0, 0, 0)))
+    s["stats-workspace-short"] = case("stats", ws="short16")
+    s["backward-sums-null-invstd"] = case("backward_sums", nulls=(3,))
+    s["backward-sums-output-on-input"] = case("backward_sums", alias=((2, 0x42, 3), (0, 0, 0)))
+    # bnkit_bn_stats_merge_f32, bnkit_bn_stats_finalize_f32 (counts after the overlap fields)
+    s["merge"] = case("stats_merge", fold_channels=19, counts=(4, 7), seed=31)
+    s["merge-into-a"] = case("stats_merge", fold_channels=9, alias=((1, 0, 0), (1, 2, 0)), seed=32)
+    s["merge-empty-side"] = case("stats_merge", fold_channels=5, counts=(0, 6), special_every=3, seed=33)
+    s["merge-both-empty"] = case("stats_merge", fold_channels=5, counts=(0, 0), seed=34)
+    s["merge-count-overflow"] = case("stats_merge", counts=(0xF0, 0xF8))
+    s["merge-huge-counts"] = case("stats_merge", fold_channels=7, counts=(0xF4, 0xF6), seed=35)
+    s["merge-mean-on-m2"] = case("stats_merge", alias=((2, 0x51, 3), (0, 0, 0)))
+    s["merge-zero-channels"] = case("stats_merge", fold_channels=0xF8)
+    s["finalize"] = case("stats_finalize", fold_channels=23, counts=(7, 0), seed=36)
+    s["finalize-in-place"] = case("stats_finalize", fold_channels=8, alias=((1, 0, 0), (0, 0, 0)), seed=37)
+    s["finalize-count-zero"] = case("stats_finalize", counts=(0, 0))
+    s["finalize-partial-overlap"] = case("stats_finalize", alias=((2, 0x10, 4), (0, 0, 0)))
     return s
 
 

@@ -29,13 +29,54 @@ constexpr double comparable = 1e30;
 inline std::vector<float> load_before(const std::vector<std::uint8_t>& before, const guarded_arena& arena,
                                       const void* p, std::size_t n) {
     std::vector<float> v(p ? n : 0);
-    if (p) std::memcpy(v.data(), before.data() + arena.offset_of(p), n * sizeof(float));
+    if (p && n) std::memcpy(v.data(), before.data() + arena.offset_of(p), n * sizeof(float));
     return v;
 }
 inline std::vector<float> load_now(const void* p, std::size_t n) {
     std::vector<float> v(p ? n : 0);
-    if (p) std::memcpy(v.data(), p, n * sizeof(float));
+    if (p && n) std::memcpy(v.data(), p, n * sizeof(float));  // no memcpy from a NULL data() when n == 0
     return v;
+}
+
+// n elements of buffer i of the plan as floats: halves (per_element_f16) widened exactly.
+inline std::vector<float> widen_halves(const std::uint8_t* bytes, std::size_t n) {
+    std::vector<float> v(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        bnkit_f16 h;
+        std::memcpy(&h, bytes + k * sizeof h, sizeof h);
+        v[k] = bnkit_f16_to_f32(h);
+    }
+    return v;
+}
+inline bool is_half(const call_plan& p, int i) { return p.spec->buffers[i].length == per_element_f16; }
+inline std::vector<float> tensor_before(const std::vector<std::uint8_t>& before, const call_plan& p, int i,
+                                        std::size_t n) {
+    if (!is_half(p, i)) return load_before(before, p.arena, p.ptr[i], n);
+    if (!p.ptr[i]) return {};
+    return widen_halves(before.data() + p.arena.offset_of(p.ptr[i]), n);
+}
+inline std::vector<float> tensor_now(const call_plan& p, int i, const void* ptr, std::size_t n) {
+    if (!is_half(p, i)) return load_now(ptr, n);
+    if (!ptr) return {};
+    return widen_halves(static_cast<const std::uint8_t*>(ptr), n);
+}
+
+// One f16 ulp at |m| (2^-24 below 2^-14, the subnormal spacing), infinite from 65504 on, where
+// one path may round to 65504 and the other to inf.
+inline double f16_ulp_of(double m) {
+    m = std::fabs(m);
+    if (!(m < 65504.0)) return INFINITY;
+    if (m < 0x1p-14) return 0x1p-24;
+    int e;
+    std::frexp(m, &e);  // m in [2^(e-1), 2^e)
+    return std::ldexp(1.0, e - 1 - 10);
+}
+
+// A float32 bound `tol` between the paths' float results becomes, after each is rounded once
+// to f16 (numerics.md: an f16 output is the _f32 result rounded), tol plus one f16 ulp.
+inline double tensor_tol(const call_plan& p, int i, float got, float ref, double tol) {
+    if (!is_half(p, i) || tol == 0.0) return tol;
+    return tol + f16_ulp_of(std::fmax(std::fabs(got), std::fabs(ref)));
 }
 
 inline bool all_finite(const std::vector<float>& v) {
@@ -49,29 +90,34 @@ inline bool all_finite(const std::vector<float>& v) {
 inline bool inputs_moderate(const call_plan& p, const std::vector<std::uint8_t>& before) {
     for (int i = 0; i < p.spec->count; ++i) {
         if (!p.spec->buffers[i].has_values || !p.ptr[i]) continue;
-        for (float v : load_before(before, p.arena, p.ptr[i], p.contract_bytes(i) / sizeof(float)))
+        for (float v : tensor_before(before, p, i, p.contract_bytes(i) / element_bytes(p.spec->buffers[i].length)))
             if (!(std::fabs(v) <= moderate)) return false;
     }
     return true;
 }
 
 // Moderate inputs (and, where it divides, epsilon >= 1e-6 and a variance >= 0) give finite
-// outputs; this also catches an output left unwritten (it starts as NaN).
+// outputs; this also catches an output left unwritten (it starts as NaN). A half output of a
+// tensor op may overflow to inf (|y| > 65504 from moderate inputs): it must not be NaN.
 inline void check_finite_outputs(const fuzz_case& c, const call_plan& p, const std::vector<std::uint8_t>& before) {
     if (!inputs_moderate(p, before)) return;
-    if (c.op == op_fold || c.op == op_invstd || c.op == op_train) {
+    const int op = base_op(c.op);
+    if (op == op_fold || op == op_invstd || op == op_train) {
         if (!(c.epsilon >= moderate_epsilon)) return;
-        if (c.op != op_train) {
+        if (op != op_train) {
             const int var = c.op == op_fold ? 3 : 0;
             for (float v : load_before(before, p.arena, p.ptr[var], p.channels))
                 if (v < 0.0f) return;
         }
     }
     for (int i = 0; i < p.spec->count; ++i) {
-        if (!p.spec->buffers[i].written || !p.ptr[i] || p.spec->buffers[i].length == workspace_bytes) continue;
-        const std::vector<float> out = load_now(p.ptr[i], p.contract_bytes(i) / sizeof(float));
+        const length_kind k = p.spec->buffers[i].length;
+        if (!p.spec->buffers[i].written || !p.ptr[i] || !(holds_floats(k) || k == per_element_f16)) continue;
+        const std::vector<float> out =
+            tensor_now(p, i, p.ptr[i], p.contract_bytes(i) / element_bytes(p.spec->buffers[i].length));
+        const bool inf_ok = is_half(p, i) && !is_conversion(c.op);
         for (std::size_t k = 0; k < out.size(); ++k)
-            FUZZ_REQUIRE(std::isfinite(out[k]), "%s: %s[%zu] = %g from moderate inputs", p.spec->name,
+            FUZZ_REQUIRE(inf_ok ? !std::isnan(out[k]) : std::isfinite(out[k]), "%s: %s[%zu] = %g from moderate inputs", p.spec->name,
                          p.spec->buffers[i].name, k, static_cast<double>(out[k]));
     }
 }
@@ -118,14 +164,15 @@ void for_channel(const bnkit_bn_desc& d, std::size_t k, F f) {
 inline void compare_infer(const call_plan& p, const bnkit_bn_desc& d, int isa, const std::vector<std::uint8_t>& before,
                           void* const* ref) {
     const std::size_t T = p.elements, C = p.channels;
-    const std::vector<float> x = load_before(before, p.arena, p.ptr[0], T), s = load_before(before, p.arena, p.ptr[2], C),
-                             t = load_before(before, p.arena, p.ptr[3], C), y = load_now(p.ptr[1], T),
-                             y_ref = load_now(ref[1], T);
+    const std::vector<float> x = tensor_before(before, p, 0, T), s = load_before(before, p.arena, p.ptr[2], C),
+                             t = load_before(before, p.arena, p.ptr[3], C), y = tensor_now(p, 1, p.ptr[1], T),
+                             y_ref = tensor_now(p, 1, ref[1], T);
     for (std::size_t k = 0; k < C; ++k)
         for_channel(d, k, [&](std::size_t e) {
             const double mag = std::fabs(static_cast<double>(x[e]) * s[k]) + std::fabs(t[k]);
             if (!std::isfinite(x[e]) || !std::isfinite(s[k]) || !std::isfinite(t[k]) || mag > comparable) return;
-            require_close("infer y", e, y[e], y_ref[e], isa == BNKIT_ISA_SSE2 || isa == BNKIT_ISA_AVX512 ? 0.0 : ulp_of(mag));
+            const double tol = isa == BNKIT_ISA_SSE2 || isa == BNKIT_ISA_AVX512 ? 0.0 : ulp_of(mag);
+            require_close("infer y", e, y[e], y_ref[e], tensor_tol(p, 1, y[e], y_ref[e], tol));
         });
 }
 
@@ -133,8 +180,9 @@ inline void compare_train(const fuzz_case& c, const call_plan& p, const bnkit_bn
                           const std::vector<std::uint8_t>& before, void* const* ref) {
     const std::size_t T = p.elements, C = p.channels, n = d.outer * d.inner;
     auto in = [&](int i, std::size_t len) { return load_before(before, p.arena, p.ptr[i], len); };
-    const std::vector<float> x = in(0, T), gamma = in(2, C), beta = in(3, C), mm_old = in(4, C), mv_old = in(5, C);
-    const std::vector<float> y = load_now(p.ptr[1], T), y_ref = load_now(ref[1], T), mm = load_now(p.ptr[4], C),
+    const std::vector<float> x = tensor_before(before, p, 0, T), gamma = in(2, C), beta = in(3, C), mm_old = in(4, C),
+                             mv_old = in(5, C);
+    const std::vector<float> y = tensor_now(p, 1, p.ptr[1], T), y_ref = tensor_now(p, 1, ref[1], T), mm = load_now(p.ptr[4], C),
                              mm_ref = load_now(ref[4], C), mv = load_now(p.ptr[5], C), mv_ref = load_now(ref[5], C),
                              sm = load_now(p.ptr[6], C), sm_ref = load_now(ref[6], C), si = load_now(p.ptr[7], C),
                              si_ref = load_now(ref[7], C);
@@ -169,7 +217,7 @@ inline void compare_train(const fuzz_case& c, const call_plan& p, const bnkit_bn
             const double tol = std::fabs(scale) * (D + 2 * ulp_of(std::fabs(x[e]) + std::fabs(ms))) +
                                xc * std::fabs(g) * (is_tol + ulp_of(is_ref)) * 1.01 +
                                2 * ulp_of(xc * std::fabs(scale) + std::fabs(b));
-            if (std::isfinite(tol) && xc * std::fabs(scale) < comparable) require_close("train y", e, y[e], y_ref[e], tol);
+            if (std::isfinite(tol) && xc * std::fabs(scale) < comparable) require_close("train y", e, y[e], y_ref[e], tensor_tol(p, 1, y[e], y_ref[e], tol));
         });
         if (mm.empty() || !std::isfinite(mm_old[k]) || !std::isfinite(mv_old[k])) continue;
         require_close("moving_mean", k, mm[k], mm_ref[k], f * D * 1.01 + 3 * ulp_of(std::fabs(mm_old[k]) + std::fabs(ms)));
@@ -184,8 +232,9 @@ inline void compare_backward(const fuzz_case& c, const call_plan& p, const bnkit
     const std::size_t T = p.elements, C = p.channels;
     const double n = static_cast<double>(d.outer * d.inner);
     auto in = [&](int i, std::size_t len) { return load_before(before, p.arena, p.ptr[i], len); };
-    const std::vector<float> x = in(0, T), dy = in(1, T), gamma = in(2, C), mean = in(3, C), invstd = in(4, C);
-    const std::vector<float> dx = load_now(p.ptr[5], T), dx_ref = load_now(ref[5], T), dg = load_now(p.ptr[6], C),
+    const std::vector<float> x = tensor_before(before, p, 0, T), dy = tensor_before(before, p, 1, T), gamma = in(2, C),
+                             mean = in(3, C), invstd = in(4, C);
+    const std::vector<float> dx = tensor_now(p, 5, p.ptr[5], T), dx_ref = tensor_now(p, 5, ref[5], T), dg = load_now(p.ptr[6], C),
                              dg_ref = load_now(ref[6], C), db = load_now(p.ptr[7], C), db_ref = load_now(ref[7], C);
     const bool training = c.phase == BNKIT_PHASE_TRAINING;
     for (std::size_t k = 0; k < C; ++k) {
@@ -217,14 +266,14 @@ inline void compare_backward(const fuzz_case& c, const call_plan& p, const bnkit
             const double xc = std::fabs(static_cast<float>(x[e] - m));
             const double mag = std::fabs(a * dy[e]) + b_mag * xc + k_mag;
             if (mag > comparable) return;
-            require_close("dx", e, dx[e], dx_ref[e], 2 * ulp_of(mag) + xc * b_tol + k_tol);
+            require_close("dx", e, dx[e], dx_ref[e], tensor_tol(p, 5, dx[e], dx_ref[e], 2 * ulp_of(mag) + xc * b_tol + k_tol));
         });
     }
 }
 
 inline void check_against_scalar(const fuzz_case& c, const call_plan& p, const bnkit_bn_desc& d, int isa,
                                  const std::vector<std::uint8_t>& before, void* const* ref) {
-    switch (c.op) {
+    switch (base_op(c.op)) {
         case op_infer: compare_infer(p, d, isa, before, ref); break;
         case op_train: compare_train(c, p, d, before, ref); break;
         default: compare_backward(c, p, d, before, ref); break;
