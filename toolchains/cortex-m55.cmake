@@ -1,6 +1,9 @@
 # Cortex-M55 (Armv8.1-M with Helium/MVE and FP), QEMU board mps3-an547. bnkit uses the
 # scalar path here, but -mcpu=cortex-m55 lets GCC auto-vectorize with MVE.
-set(BNKIT_CPU_FLAGS "-mcpu=cortex-m55 -mthumb -mfloat-abi=hard")
+# -fno-if-conversion2: binutils 2.40 rejects a conditional VFP conversion inside an IT block on
+# this MVE core (`vcvtne.f32.u32`: read as an MVE vcvtn), which GCC 12 emits at -Os
+# (tools/footprint.sh cortex-m55); keeping conversions out of IT blocks avoids it.
+set(BNKIT_CPU_FLAGS "-mcpu=cortex-m55 -mthumb -mfloat-abi=hard -fno-if-conversion2")
 set(BNKIT_BOARD mps3-an547)
 include(${CMAKE_CURRENT_LIST_DIR}/arm-none-eabi.cmake)
 # GCC 12.2 miscompiles tail-predicated MVE loops at -O3 (correct at -O2/-Os; see
