@@ -34,6 +34,16 @@ bnkit_status check_momentum(double momentum) noexcept {
     return momentum >= 0.0 && momentum <= 1.0 ? BNKIT_OK : BNKIT_ERR_BAD_MOMENTUM;
 }
 
+bnkit_status check_train_params(const bnkit_bn_train_params& p) noexcept {
+    if (const bnkit_status s = check_epsilon(p.epsilon)) return s;
+    if (const bnkit_status s = check_momentum(p.momentum)) return s;
+    const std::int32_t corr = enum_value(p.moving_variance), form = enum_value(p.update);
+    if ((corr != BNKIT_VARIANCE_BIASED && corr != BNKIT_VARIANCE_UNBIASED) ||
+        (form != BNKIT_UPDATE_LERP && form != BNKIT_UPDATE_ASSIGN_SUB))
+        return BNKIT_ERR_BAD_ARGUMENT;
+    return BNKIT_OK;
+}
+
 bnkit_status check_channels(std::size_t channels) noexcept {
     if (channels == 0) return BNKIT_ERR_ZERO_DIM;
     return channels <= (SIZE_MAX - 16u) / (4u * sizeof(float)) ? BNKIT_OK : BNKIT_ERR_SHAPE_OVERFLOW;

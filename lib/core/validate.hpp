@@ -31,6 +31,9 @@ bnkit_status check_epsilon(float eps) noexcept;
 // momentum in [0, 1] (NaN fails)
 bnkit_status check_momentum(double momentum) noexcept;
 
+// A training call's hyper-parameters: epsilon, momentum, then both enums (BNKIT_ERR_BAD_ARGUMENT)
+bnkit_status check_train_params(const bnkit_bn_train_params& p) noexcept;
+
 // channels >= 1 and BNKIT_BN_WORKSPACE_BYTES(channels) fits size_t
 bnkit_status check_channels(std::size_t channels) noexcept;
 

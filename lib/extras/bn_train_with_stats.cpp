@@ -17,12 +17,8 @@ extern "C" bnkit_status bnkit_bn_train_with_stats_f32(const bnkit_bn_desc* desc,
         return BNKIT_ERR_NULL_POINTER;
     if ((moving_mean == nullptr) != (moving_var == nullptr)) return BNKIT_ERR_NULL_POINTER;
     if (const bnkit_status s = check_desc(desc)) return s;
-    if (const bnkit_status s = check_epsilon(p->epsilon)) return s;
-    if (const bnkit_status s = check_momentum(p->momentum)) return s;
-    const int32_t corr = enum_value(p->moving_variance), form = enum_value(p->update);
-    if ((corr != BNKIT_VARIANCE_BIASED && corr != BNKIT_VARIANCE_UNBIASED) ||
-        (form != BNKIT_UPDATE_LERP && form != BNKIT_UPDATE_ASSIGN_SUB) || count == 0)
-        return BNKIT_ERR_BAD_ARGUMENT;
+    if (const bnkit_status s = check_train_params(*p)) return s;
+    if (count == 0) return BNKIT_ERR_BAD_ARGUMENT;
     const size_t C = desc->channels;
     if (workspace.size < BNKIT_BN_WORKSPACE_BYTES(C)) return BNKIT_ERR_WORKSPACE_TOO_SMALL;
     const size_t tb = desc->count * sizeof(float), cb = C * sizeof(float);
