@@ -17,16 +17,6 @@ std::vector<double> activate(std::vector<double> y, const std::string& act) {
     return y;
 }
 
-void expect_error(const Scratch& s, std::vector<std::string> args, const std::string& message_part) {
-    args.insert(args.end(), {"--out", s / "out"});
-    const RunResult r = run(s, args);
-    INFO("stderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err_lines() == 1);
-    CHECK(r.err.find(message_part) != std::string::npos);
-    CHECK_FALSE(fs::exists(s.dir / "out"));
-}
-
 }  // namespace
 
 TEST_CASE("activation: keras inference with relu and relu6, values on both sides of 0 and 6") {

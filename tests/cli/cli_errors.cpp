@@ -4,23 +4,6 @@
 
 using namespace cli_test;
 
-namespace {
-
-// Run args (with "--out <scratch>/out" appended unless no_out) and check the error contract.
-void expect_error(const Scratch& s, std::vector<std::string> args, const std::string& message_part,
-                  bool no_out = false) {
-    if (!no_out) args.insert(args.end(), {"--out", s / "out"});
-    const RunResult r = run(s, args);
-    INFO("stderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err_lines() == 1);
-    CHECK(r.err.find(message_part) != std::string::npos);
-    CHECK(r.out.empty());
-    CHECK_FALSE(fs::exists(s.dir / "out"));
-}
-
-}  // namespace
-
 TEST_CASE("errors: command line") {
     const Scratch s("errors_args");
     const std::string x = s.input("x.npy", {4, 1}, {1, 2, 3, 4});

@@ -36,16 +36,6 @@ bnkit_bn_desc nchw_desc(const std::vector<std::size_t>& shape) {
     return d;
 }
 
-void expect_error(const Scratch& s, std::vector<std::string> args, const std::string& message_part) {
-    args.insert(args.end(), {"--out", s / "out"});
-    const RunResult r = run(s, args);
-    INFO("stderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err_lines() == 1);
-    CHECK(r.err.find(message_part) != std::string::npos);
-    CHECK_FALSE(fs::exists(s.dir / "out"));
-}
-
 }  // namespace
 
 TEST_CASE("f16: mindspore eval inference equals bnkit_bn_infer_f16") {

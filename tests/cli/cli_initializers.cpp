@@ -13,15 +13,6 @@ constexpr std::size_t C = 64;
 // Box-Muller from a 53-bit uniform bounds |z| by sqrt(2 ln 2^53) < 8.6 (bnkit/random.h).
 constexpr double z_max = 8.6;
 
-void expect_error(const Scratch& s, std::vector<std::string> args, const std::string& message_part) {
-    args.insert(args.end(), {"--out", s / "out"});
-    const RunResult r = run(s, args);
-    INFO("stderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err.find(message_part) != std::string::npos);
-    CHECK_FALSE(fs::exists(s.dir / "out"));
-}
-
 bool all_in(const std::vector<float>& v, double lo, double hi) {
     for (float f : v)
         if (!(f >= lo && f <= hi)) return false;

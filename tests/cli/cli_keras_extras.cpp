@@ -6,20 +6,6 @@
 
 using namespace cli_test;
 
-namespace {
-
-void expect_error(const Scratch& s, std::vector<std::string> args, const std::string& message_part) {
-    args.insert(args.end(), {"--out", s / "out"});
-    const RunResult r = run(s, args);
-    INFO("stderr: " << r.err);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err_lines() == 1);
-    CHECK(r.err.find(message_part) != std::string::npos);
-    CHECK_FALSE(fs::exists(s.dir / "out"));
-}
-
-}  // namespace
-
 TEST_CASE("keras extras: regularization loss and regularized gradients") {
     const Scratch s("keras_regularizers");
     const std::vector<float> x = {1, 2, 3, 4}, dy = {0.1f, -0.2f, 0.3f, 0.4f}, gamma = {1.5f}, beta = {-0.5f};

@@ -81,6 +81,20 @@ inline void run_ok(const Scratch& s, const std::vector<std::string>& args) {
     CHECK(r.err.empty());
 }
 
+/// Run args (with "--out <scratch>/out" appended unless no_out) and check the error contract:
+/// exit status 2, one stderr line naming the problem, nothing on stdout, no output directory.
+inline void expect_error(const Scratch& s, std::vector<std::string> args, const std::string& message_part,
+                         bool no_out = false) {
+    if (!no_out) args.insert(args.end(), {"--out", s / "out"});
+    const RunResult r = run(s, args);
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err_lines() == 1);
+    CHECK(r.err.find(message_part) != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(s.dir / "out"));
+}
+
 /// The names in a directory, sorted.
 inline std::vector<std::string> listing(const fs::path& dir) {
     std::vector<std::string> names;
