@@ -28,8 +28,9 @@ struct LayerStorage {
     void* workspace;
 };
 
-/// Array storage for a layer of at most MaxChannels channels (12 floats per channel). The
-/// members carry a prefix so they never hide the front-ends' accessors (gamma(), ...).
+/// Array storage for a layer of at most MaxChannels channels (10 floats per channel plus
+/// workspace_bytes(MaxChannels)). The members carry a prefix so they never hide the
+/// front-ends' accessors (gamma(), ...).
 template <std::size_t MaxChannels>
 struct LayerArrays {
     static_assert(MaxChannels >= 1, "a layer needs at least one channel");
