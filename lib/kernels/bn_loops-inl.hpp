@@ -22,8 +22,10 @@
 // alignment is assumed. Every element goes through the same batch arithmetic, wherever it
 // sits, so a map's results do not depend on the loop chosen.
 //
-// Sums are compensated like the reference's: Kahan in every vector lane, Neumaier when lanes
-// are folded into a channel's total, so the error stays O(eps) of the terms' magnitudes
+// Sums are compensated like the reference's: Kahan in every vector lane; lanes are folded into
+// a channel's total by Neumaier steps (channels-last, short period) or, where one channel owns
+// all lanes (channels-first), by a tree of error-free TwoSums across vectors and lanes, so
+// the error stays O(eps) of the terms' magnitudes
 // whatever the count (a plain float sum grows as O(n eps)). Four operations per term instead
 // of one; on large tensors the reductions stay memory-bound.
 //
@@ -35,6 +37,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 #include <xsimd/xsimd.hpp>
 
@@ -250,6 +253,61 @@ struct loops {
         }
     }
 
+    // Knuth's TwoSum, lane by lane: s + e == a + b exactly (no branch, any magnitudes).
+    static void two_sum(const batch& a, const batch& b, batch& s, batch& e) noexcept {
+        s = a + b;
+        const batch b_part = s - a;
+        e = (a - (s - b_part)) + (b - b_part);
+    }
+
+    // The pair (a + b): the sums' rounding error goes into the compensation (value = sum - comp).
+    static kahan merged(const kahan& a, const kahan& b) noexcept {
+        kahan m;
+        batch e;
+        two_sum(a.sum, b.sum, m.sum, e);
+        m.comp = (a.comp + b.comp) - e;
+        return m;
+    }
+
+    // Lane l of the result holds lane (l + H) % W of the argument.
+    template <std::size_t H>
+    struct lanes_down {
+        static constexpr std::uint32_t get(std::size_t l, std::size_t n) noexcept {
+            return static_cast<std::uint32_t>((l + H) % n);
+        }
+    };
+
+    // acc with lane l holding the pair of lanes l, l + H, ..., folded in a tree of TwoSums
+    // (halving H down to 1), so lane 0 ends with the whole vector's pair. log2(W) vector steps
+    // per channel instead of W scalar Neumaier steps: at 64 elements per channel (1x16x8x8) the
+    // fold used to cost more than the sums.
+    template <std::size_t H = W / 2>
+    static kahan fold_tree(const kahan& acc) noexcept {
+        if constexpr (H == 0) {
+            return acc;
+        } else {
+            using index = xsimd::batch<std::uint32_t, Arch>;
+            constexpr auto down = xsimd::make_batch_constant<index, lanes_down<H>>();
+// GCC 12's _mm512_permutexvar_ps passes an "undefined" register that the full mask
+// overwrites entirely: a false -Wmaybe-uninitialized (the half_f16c.hpp trap).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+            return fold_tree<H / 2>(merged(acc, {xsimd::swizzle(acc.sum, down), xsimd::swizzle(acc.comp, down)}));
+#pragma GCC diagnostic pop
+        }
+    }
+
+    // The value of all lanes of all accumulators, rounded once.
+    template <std::size_t N>
+    static float total(const std::array<kahan, N>& acc) noexcept {
+        kahan all = acc[0];
+        for (std::size_t u = 1; u < N; ++u) all = merged(all, acc[u]);
+        all = fold_tree(all);
+        float lanes[W];
+        (all.sum - all.comp).store_unaligned(lanes);
+        return lanes[0];
+    }
+
     // Channel of the element at flat offset e (any e: the pattern repeats every C * inner).
     static std::size_t channel_at(const view& v, std::size_t e) noexcept { return e / v.inner % v.channels; }
 
@@ -356,7 +414,7 @@ struct loops {
     }
 
     // One channel at a time, over its `outer` rows of `inner` elements, with `unroll` Kahan
-    // accumulators per output in registers, folded lane by lane at the end, so `unroll`
+    // accumulators per output in registers, folded into one by `total` at the end, so `unroll`
     // compensated chains run side by side: a long row spreads its vectors over them, short
     // rows (inner < unroll * W, e.g. 7x7 = 49) go `unroll` rows at a time, one row each.
     // A row's partial last vector is read as a whole vector inside the tensor (the tensor
@@ -368,32 +426,28 @@ struct loops {
         std::array<batch, NIn> xs;
         for (std::size_t c = 0; c < C; ++c) {
             const batch m(coef[c]);
-            std::array<std::array<kahan, NOut>, unroll> acc{};
-            // Adds f of the n <= W elements at q to the accumulators a.
-            const auto add = [&](std::array<kahan, NOut>& a, std::size_t q, std::size_t n) {
+            std::array<std::array<kahan, unroll>, NOut> acc{};
+            // Adds f of the n <= W elements at q to the accumulators u.
+            const auto add = [&](std::size_t u, std::size_t q, std::size_t n) {
                 const std::size_t p = n == W || q + W <= count ? q : count - W;
                 for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
                 const std::array<batch, NOut> t = f(xs, m);
-                for (std::size_t j = 0; j < NOut; ++j) a[j].add(n == W ? t[j] : lanes_in(t[j], q - p, n));
+                for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(n == W ? t[j] : lanes_in(t[j], q - p, n));
             };
             std::size_t o = 0;
             if (inner < unroll * W)
                 for (; o + unroll <= outer; o += unroll)
                     for (std::size_t i = 0; i < inner; i += W)
                         for (std::size_t u = 0; u < unroll; ++u)
-                            add(acc[u], ((o + u) * C + c) * inner + i, inner - i < W ? inner - i : W);
+                            add(u, ((o + u) * C + c) * inner + i, inner - i < W ? inner - i : W);
             for (; o < outer; ++o) {
                 const std::size_t row = (o * C + c) * inner;
                 std::size_t i = 0;
                 for (; i + unroll * W <= inner; i += unroll * W)
-                    for (std::size_t u = 0; u < unroll; ++u) add(acc[u], row + i + u * W, W);
-                for (; i < inner; i += W) add(acc[0], row + i, inner - i < W ? inner - i : W);
+                    for (std::size_t u = 0; u < unroll; ++u) add(u, row + i + u * W, W);
+                for (; i < inner; i += W) add(0, row + i, inner - i < W ? inner - i : W);
             }
-            for (std::size_t j = 0; j < NOut; ++j) {
-                float sum = 0.0f, comp = 0.0f;
-                for (const auto& a : acc) fold_lanes(a[j], &sum, &comp, [](std::size_t) { return std::size_t{0}; });
-                sums[j][c] = sum + comp;
-            }
+            for (std::size_t j = 0; j < NOut; ++j) sums[j][c] = total(acc[j]);
         }
     }
 };
