@@ -357,27 +357,40 @@ struct loops {
         }
     }
 
+    // Channels-last reductions: channel vectors per block, and compensated chains per output
+    // in flight (block_vectors of one row times rows side by side). A Kahan add is a chain of
+    // 4 dependent operations, so 4 chains per output are needed to keep the adders busy, 8
+    // where 32 vector registers hold them (AVX-512, AArch64) and 4 would still leave them idle.
+    static constexpr bool many_registers =
+        std::is_base_of_v<xsimd::avx512f, Arch> || std::is_same_v<Arch, xsimd::neon64>;
+    template <std::size_t NOut>
+    static constexpr std::size_t block_vectors = NOut == 1 ? 4 : 2;
+    template <std::size_t NOut>
+    static constexpr std::size_t block_chains = block_vectors<NOut> * (many_registers ? 2 : 1);
+
     // Rows of C >= W channels. A row is cut into V = ceil(C / W) channel vectors at offsets
     // 0, W, 2W, ..., the last one at C - W (it overlaps its neighbour when W does not divide C:
     // every load is a full vector, and the overlapping lanes' sums are computed but never
-    // stored). Blocks of `block` channel vectors keep their Kahan pairs in registers over a
-    // tile of rows; the pairs live in (sums[j], scratch + j * C) between tiles. Each channel
-    // sees the same Kahan additions in the same row order whatever the tile and block sizes.
+    // stored). Blocks of block_vectors channel vectors keep their Kahan pairs in registers over
+    // a tile of rows, R rows side by side merged by TwoSum at the tile's end; the pairs live in
+    // (sums[j], scratch + j * C) between tiles. Tiles are sized in float32 rows, so float16 and
+    // float32 tensors of one shape see the same additions in the same order.
     template <std::size_t NIn, std::size_t NOut, class T, class F>
     static void reduce_channels_last(const view& v, const T* const (&in)[NIn], const float* coef,
                                      float* const (&sums)[NOut], float* scratch, F& f) noexcept {
         const std::size_t C = v.channels, outer = v.outer, V = (C + W - 1) / W;
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] = scratch[j * C + c] = 0.0f;
-        constexpr std::size_t block = NOut == 1 ? 4 : 2;
         // Rows per tile: all of them when one block covers the row, else about 16 KiB of
-        // input, so the blocks after the first find the tile in L1.
-        const std::size_t tile_rows = 16384 / (C * sizeof(T) * NIn);
-        const std::size_t tile = V <= block ? outer : tile_rows > 0 ? tile_rows : 1;
+        // float32 input (float16 tiles hold as many rows, so both storages add in the same
+        // order), so the blocks after the first find the tile in L1.
+        const std::size_t tile_rows = 16384 / (C * sizeof(float) * NIn);
+        const std::size_t tile = V <= block_vectors<NOut> ? outer : tile_rows > 0 ? tile_rows : 1;
         for (std::size_t o = 0; o < outer; o += tile) {
             const std::size_t rows = outer - o < tile ? outer - o : tile;
-            for (std::size_t b = 0; b < V; b += block)
-                channels_last_block<block>(V - b < block ? V - b : block, b, o, rows, v, in, coef, sums, scratch, f);
+            for (std::size_t b = 0; b < V; b += block_vectors<NOut>)
+                channels_last_block<block_vectors<NOut>>(V - b < block_vectors<NOut> ? V - b : block_vectors<NOut>, b, o,
+                                                         rows, v, in, coef, sums, scratch, f);
         }
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] -= scratch[j * C + c];
@@ -393,29 +406,40 @@ struct loops {
             if (nb < NB)
                 return channels_last_block<NB - 1>(nb, b, o, rows, v, in, coef, sums, scratch, f);
         const std::size_t C = v.channels;
+        // R rows side by side, each in its own accumulators (merged at the end of the tile),
+        // so that NB * R compensated chains run in parallel even when the row is one vector.
+        constexpr std::size_t R = block_chains<NOut> / NB;
         std::array<std::size_t, NB> at;
         std::array<batch, NB> m;
-        std::array<std::array<kahan, NB>, NOut> acc;
+        std::array<std::array<std::array<kahan, NB>, NOut>, R> acc{};
         for (std::size_t u = 0; u < NB; ++u) {
             at[u] = (b + u) * W + W <= C ? (b + u) * W : C - W;
             m[u] = batch::load_unaligned(coef + at[u]);
             for (std::size_t j = 0; j < NOut; ++j)
-                acc[j][u] = {batch::load_unaligned(sums[j] + at[u]), batch::load_unaligned(scratch + j * C + at[u])};
+                acc[0][j][u] = {batch::load_unaligned(sums[j] + at[u]), batch::load_unaligned(scratch + j * C + at[u])};
         }
         std::array<batch, NIn> xs;
-        for (std::size_t r = o * C, end = (o + rows) * C; r < end; r += C)
+        const auto add_row = [&](auto k, std::size_t r) {
             each_unrolled<NB>([&](auto u) {
                 for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + r + at[u], W);
                 const std::array<batch, NOut> t = f(xs, m[u]);
-                for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(t[j]);
+                for (std::size_t j = 0; j < NOut; ++j) acc[k][j][u].add(t[j]);
             });
+        };
+        std::size_t r = o * C;
+        const std::size_t end = (o + rows) * C;
+        for (; r + R * C <= end; r += R * C) each_unrolled<R>([&](auto k) { add_row(k, r + k * C); });
+        for (; r < end; r += C) add_row(std::integral_constant<std::size_t, 0>{}, r);
+        for (std::size_t k = 1; k < R; ++k)
+            for (std::size_t j = 0; j < NOut; ++j)
+                for (std::size_t u = 0; u < NB; ++u) acc[0][j][u] = merged(acc[0][j][u], acc[k][j][u]);
         // Last vector first: where it overlaps its neighbour, those lanes keep what memory holds
         // (the neighbour's pairs, final for this tile if stored already, else stored next).
         for (std::size_t u = NB; u-- > 0;) {
             const std::size_t skip = (b + u) * W - at[u];
             for (std::size_t j = 0; j < NOut; ++j) {
-                store_lanes_from(sums[j] + at[u], skip, acc[j][u].sum);
-                store_lanes_from(scratch + j * C + at[u], skip, acc[j][u].comp);
+                store_lanes_from(sums[j] + at[u], skip, acc[0][j][u].sum);
+                store_lanes_from(scratch + j * C + at[u], skip, acc[0][j][u].comp);
             }
         }
     }

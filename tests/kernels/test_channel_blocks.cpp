@@ -37,7 +37,7 @@ std::vector<kernels> every_path() {
                               reference::backward_reduce_f16}};
     for (int i = BNKIT_ISA_SCALAR; i <= BNKIT_ISA_NEON64; ++i) {
         const bnkit_kernel_table* t = select_kernels(static_cast<bnkit_isa>(i));
-        if (!t) continue;
+        if (!t || !t->stats_f32) continue;  // single-path builds name the path only
         out.push_back({bnkit_isa_name(static_cast<bnkit_isa>(i)), t->stats_f32, t->backward_reduce_f32, t->stats_f16,
                        t->backward_reduce_f16});
     }
