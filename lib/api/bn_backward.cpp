@@ -1,3 +1,4 @@
+#include "../core/channel_blocks.hpp"
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
@@ -39,29 +40,38 @@ template <class T>
     const size_t C = desc->channels;
 
     // workspace: [0, C) sum(dy), [C, 2C) sum(dy * (x - mean)), [2C, 4C) the reduce kernel's
-    // scratch, then reused for the dx coefficients b and k ([0, C) becomes a).
+    // scratch, then reused for the dx coefficients b and k ([0, C) becomes a); in blocks
+    // (channel_blocks.hpp) a block's coefficients are dead before the next block's reduce.
     float* ws = workspace_floats(workspace);
     float* sum_dy = ws;
     float* sum_dy_xc = ws + C;
     const view v{desc->outer, C, desc->inner};
-    BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});
-
     const float n = static_cast<float>(desc->outer * desc->inner);
     float* a = ws;
     float* b = ws + 2 * C;
     float* k = ws + 3 * C;
-    for (size_t c = 0; c < C; ++c) {
-        const float is = invstd[c];
-        const float db = sum_dy[c], dg = sum_dy_xc[c] * is;
-        if (dbeta) dbeta[c] = db;
-        if (dgamma) dgamma[c] = dg;
-        const dx_coefficients d = backward_dx_coefficients(gamma ? gamma[c] : 1.0f, is, db, dg, n,
-                                                           phase == BNKIT_PHASE_TRAINING);
-        a[c] = d.a;
-        b[c] = d.b;
-        k[c] = d.k;
+    const auto reduce = BNKIT_KERNEL_T(T, desc, backward_reduce);
+    const auto apply = BNKIT_KERNEL_T(T, desc, backward_apply);
+    const size_t per_block = channels_per_block(v, 2 * sizeof(T));
+    for (size_t first = 0; first < C; first += per_block) {
+        const size_t nb = C - first < per_block ? C - first : per_block, at = first * desc->inner;
+        reduce({channel_slice(v, first, nb), x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C});
+        for (size_t c = first; c < first + nb; ++c) {
+            const float is = invstd[c];
+            const float db = sum_dy[c], dg = sum_dy_xc[c] * is;
+            if (dbeta) dbeta[c] = db;
+            if (dgamma) dgamma[c] = dg;
+            const dx_coefficients d = backward_dx_coefficients(gamma ? gamma[c] : 1.0f, is, db, dg, n,
+                                                               phase == BNKIT_PHASE_TRAINING);
+            a[c] = d.a;
+            b[c] = d.b;
+            k[c] = d.k;
+        }
+        if (dx)
+            for_each_run(v, first, nb, [&](const view& run, size_t off) {
+                apply({run, x + off, dy + off, mean + first, a + first, b + first, k + first, dx + off});
+            });
     }
-    if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx});
     return BNKIT_OK;
 }
 

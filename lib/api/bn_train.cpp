@@ -1,3 +1,4 @@
+#include "../core/channel_blocks.hpp"
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
@@ -36,27 +37,35 @@ template <class T>
     const size_t C = desc->channels;
 
     // workspace: [0, C) batch variance, [C, 2C) scale, [2C, 4C) the stats kernel's scratch,
-    // then reused as shift.
+    // then reused as shift (a block's shift is written after its stats and read before the
+    // next block's stats reuse the scratch).
     float* ws = workspace_floats(workspace);
     float* var = ws;
     float* scale = ws + C;
     float* shift = ws + 2 * C;
     const view v{desc->outer, C, desc->inner};
-    BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws + 2 * C});
-
     const size_t n = desc->outer * desc->inner;
     const float f = static_cast<float>(1.0 - p->momentum);
-    for (size_t c = 0; c < C; ++c) {
-        const float g = gamma ? gamma[c] : 1.0f;
-        scale[c] = fold_scale(g, var[c], p->epsilon);
-        shift[c] = beta ? beta[c] : 0.0f;
-        saved_invstd[c] = inverse_std(var[c], p->epsilon);
-        if (moving_mean) {
-            moving_mean[c] = moving_update(moving_mean[c], saved_mean[c], f, p->update);
-            moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
+    const auto stats = BNKIT_KERNEL_T(T, desc, stats);
+    const auto normalize = BNKIT_KERNEL_T(T, desc, normalize);
+    const size_t per_block = channels_per_block(v, sizeof(T));
+    for (size_t first = 0; first < C; first += per_block) {
+        const size_t nb = C - first < per_block ? C - first : per_block;
+        stats({channel_slice(v, first, nb), x + first * desc->inner, saved_mean + first, var + first, ws + 2 * C});
+        for (size_t c = first; c < first + nb; ++c) {
+            const float g = gamma ? gamma[c] : 1.0f;
+            scale[c] = fold_scale(g, var[c], p->epsilon);
+            shift[c] = beta ? beta[c] : 0.0f;
+            saved_invstd[c] = inverse_std(var[c], p->epsilon);
+            if (moving_mean) {
+                moving_mean[c] = moving_update(moving_mean[c], saved_mean[c], f, p->update);
+                moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
+            }
         }
+        for_each_run(v, first, nb, [&](const view& run, size_t at) {
+            normalize({run, x + at, y + at, saved_mean + first, scale + first, shift + first});
+        });
     }
-    BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift});
     return BNKIT_OK;
 }
 

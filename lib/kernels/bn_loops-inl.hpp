@@ -22,8 +22,10 @@
 // alignment is assumed. Every element goes through the same batch arithmetic, wherever it
 // sits, so a map's results do not depend on the loop chosen.
 //
-// Sums are compensated like the reference's: Kahan in every vector lane, Neumaier when lanes
-// are folded into a channel's total, so the error stays O(eps) of the terms' magnitudes
+// Sums are compensated like the reference's: Kahan in every vector lane; lanes are folded into
+// a channel's total by Neumaier steps (channels-last, short period) or, where one channel owns
+// all lanes (channels-first), by a tree of error-free TwoSums across vectors and lanes, so
+// the error stays O(eps) of the terms' magnitudes
 // whatever the count (a plain float sum grows as O(n eps)). Four operations per term instead
 // of one; on large tensors the reductions stay memory-bound.
 //
@@ -35,6 +37,9 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include <xsimd/xsimd.hpp>
 
@@ -250,6 +255,72 @@ struct loops {
         }
     }
 
+    // Knuth's TwoSum, lane by lane: s + e == a + b exactly (no branch, any magnitudes).
+    static void two_sum(const batch& a, const batch& b, batch& s, batch& e) noexcept {
+        s = a + b;
+        const batch b_part = s - a;
+        e = (a - (s - b_part)) + (b - b_part);
+    }
+
+    // The pair (a + b): the sums' rounding error goes into the compensation (value = sum - comp).
+    static kahan merged(const kahan& a, const kahan& b) noexcept {
+        kahan m;
+        batch e;
+        two_sum(a.sum, b.sum, m.sum, e);
+        m.comp = (a.comp + b.comp) - e;
+        return m;
+    }
+
+    // Lane l of the result holds lane (l + H) % W of the argument.
+    template <std::size_t H>
+    struct lanes_down {
+        static constexpr std::uint32_t get(std::size_t l, std::size_t n) noexcept {
+            return static_cast<std::uint32_t>((l + H) % n);
+        }
+    };
+
+    // acc with lane l holding the pair of lanes l, l + H, ..., folded in a tree of TwoSums
+    // (halving H down to 1), so lane 0 ends with the whole vector's pair. log2(W) vector steps
+    // per channel instead of W scalar Neumaier steps: at 64 elements per channel (1x16x8x8) the
+    // fold used to cost more than the sums.
+    template <std::size_t H = W / 2>
+    static kahan fold_tree(const kahan& acc) noexcept {
+        if constexpr (H == 0) {
+            return acc;
+        } else {
+            using index = xsimd::batch<std::uint32_t, Arch>;
+            constexpr auto down = xsimd::make_batch_constant<index, lanes_down<H>>();
+// GCC 12's _mm512_permutexvar_ps passes an "undefined" register that the full mask
+// overwrites entirely: a false -Wmaybe-uninitialized (the half_f16c.hpp trap).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+            return fold_tree<H / 2>(merged(acc, {xsimd::swizzle(acc.sum, down), xsimd::swizzle(acc.comp, down)}));
+#pragma GCC diagnostic pop
+        }
+    }
+
+    // The value of all lanes of all accumulators, rounded once.
+    template <std::size_t N>
+    static float total(const std::array<kahan, N>& acc) noexcept {
+        kahan all = acc[0];
+        for (std::size_t u = 1; u < N; ++u) all = merged(all, acc[u]);
+        all = fold_tree(all);
+        float lanes[W];
+        (all.sum - all.comp).store_unaligned(lanes);
+        return lanes[0];
+    }
+
+    // f(std::integral_constant<std::size_t, u>) for u = 0 .. N - 1: array indices known at
+    // compile time keep accumulator arrays in registers.
+    template <std::size_t N = unroll, class F>
+    static void each_unrolled(F&& f) noexcept {
+        each_of(f, std::make_index_sequence<N>{});
+    }
+    template <class F, std::size_t... U>
+    static void each_of(F& f, std::index_sequence<U...>) noexcept {
+        (f(std::integral_constant<std::size_t, U>{}), ...);
+    }
+
     // Channel of the element at flat offset e (any e: the pattern repeats every C * inner).
     static std::size_t channel_at(const view& v, std::size_t e) noexcept { return e / v.inner % v.channels; }
 
@@ -286,27 +357,41 @@ struct loops {
         }
     }
 
+    // Channels-last reductions: channel vectors per block, and compensated chains per output
+    // in flight (block_vectors of one row times rows side by side). A Kahan add is a chain of
+    // 4 dependent operations, so at least 4 chains per output keep the adders busy; a single
+    // output gets 8 where 32 vector registers hold them (AVX-512, AArch64: 1.4-2x faster NHWC
+    // statistics); two outputs' 8 pairs each would spill (measured 10% slower).
+    static constexpr bool many_registers =
+        std::is_base_of_v<xsimd::avx512f, Arch> || std::is_same_v<Arch, xsimd::neon64>;
+    template <std::size_t NOut>
+    static constexpr std::size_t block_vectors = NOut == 1 ? 4 : 2;
+    template <std::size_t NOut>
+    static constexpr std::size_t block_chains = block_vectors<NOut> * (many_registers && NOut == 1 ? 2 : 1);
+
     // Rows of C >= W channels. A row is cut into V = ceil(C / W) channel vectors at offsets
     // 0, W, 2W, ..., the last one at C - W (it overlaps its neighbour when W does not divide C:
     // every load is a full vector, and the overlapping lanes' sums are computed but never
-    // stored). Blocks of `block` channel vectors keep their Kahan pairs in registers over a
-    // tile of rows; the pairs live in (sums[j], scratch + j * C) between tiles. Each channel
-    // sees the same Kahan additions in the same row order whatever the tile and block sizes.
+    // stored). Blocks of block_vectors channel vectors keep their Kahan pairs in registers over
+    // a tile of rows, R rows side by side merged by TwoSum at the tile's end; the pairs live in
+    // (sums[j], scratch + j * C) between tiles. Tiles are sized in float32 rows, so float16 and
+    // float32 tensors of one shape see the same additions in the same order.
     template <std::size_t NIn, std::size_t NOut, class T, class F>
     static void reduce_channels_last(const view& v, const T* const (&in)[NIn], const float* coef,
                                      float* const (&sums)[NOut], float* scratch, F& f) noexcept {
         const std::size_t C = v.channels, outer = v.outer, V = (C + W - 1) / W;
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] = scratch[j * C + c] = 0.0f;
-        constexpr std::size_t block = NOut == 1 ? 4 : 2;
         // Rows per tile: all of them when one block covers the row, else about 16 KiB of
-        // input, so the blocks after the first find the tile in L1.
-        const std::size_t tile_rows = 16384 / (C * sizeof(T) * NIn);
-        const std::size_t tile = V <= block ? outer : tile_rows > 0 ? tile_rows : 1;
+        // float32 input (float16 tiles hold as many rows, so both storages add in the same
+        // order), so the blocks after the first find the tile in L1.
+        const std::size_t tile_rows = 16384 / (C * sizeof(float) * NIn);
+        const std::size_t tile = V <= block_vectors<NOut> ? outer : tile_rows > 0 ? tile_rows : 1;
         for (std::size_t o = 0; o < outer; o += tile) {
             const std::size_t rows = outer - o < tile ? outer - o : tile;
-            for (std::size_t b = 0; b < V; b += block)
-                channels_last_block<block>(V - b < block ? V - b : block, b, o, rows, v, in, coef, sums, scratch, f);
+            for (std::size_t b = 0; b < V; b += block_vectors<NOut>)
+                channels_last_block<block_vectors<NOut>>(V - b < block_vectors<NOut> ? V - b : block_vectors<NOut>, b, o,
+                                                         rows, v, in, coef, sums, scratch, f);
         }
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] -= scratch[j * C + c];
@@ -322,31 +407,47 @@ struct loops {
             if (nb < NB)
                 return channels_last_block<NB - 1>(nb, b, o, rows, v, in, coef, sums, scratch, f);
         const std::size_t C = v.channels;
+        // R rows side by side, each in its own accumulators (merged at the end of the tile),
+        // so that NB * R compensated chains run in parallel even when the row is one vector.
+        constexpr std::size_t R = block_chains<NOut> / NB;
         std::array<std::size_t, NB> at;
         std::array<batch, NB> m;
-        std::array<std::array<kahan, NB>, NOut> acc;
-        for (std::size_t u = 0; u < NB; ++u) {
+        std::array<std::array<std::array<kahan, NB>, NOut>, R> acc{};
+        each_unrolled<NB>([&](auto u) {
             at[u] = (b + u) * W + W <= C ? (b + u) * W : C - W;
             m[u] = batch::load_unaligned(coef + at[u]);
-            for (std::size_t j = 0; j < NOut; ++j)
-                acc[j][u] = {batch::load_unaligned(sums[j] + at[u]), batch::load_unaligned(scratch + j * C + at[u])};
-        }
+            each_unrolled<NOut>([&](auto j) {
+                acc[0][j][u] = {batch::load_unaligned(sums[j] + at[u]), batch::load_unaligned(scratch + j * C + at[u])};
+            });
+        });
         std::array<batch, NIn> xs;
-        for (std::size_t r = o * C, end = (o + rows) * C; r < end; r += C)
-            for (std::size_t u = 0; u < NB; ++u) {
+        const auto add_row = [&](auto k, std::size_t r) {
+            each_unrolled<NB>([&](auto u) {
                 for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + r + at[u], W);
                 const std::array<batch, NOut> t = f(xs, m[u]);
-                for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(t[j]);
-            }
+                for (std::size_t j = 0; j < NOut; ++j) acc[k][j][u].add(t[j]);
+            });
+        };
+        std::size_t r = o * C;
+        const std::size_t end = (o + rows) * C;
+        for (; r + R * C <= end; r += R * C) each_unrolled<R>([&](auto k) { add_row(k, r + k * C); });
+        for (; r < end; r += C) add_row(std::integral_constant<std::size_t, 0>{}, r);
+        each_unrolled<R>([&](auto k) {
+            if constexpr (k > 0)
+                each_unrolled<NOut>([&](auto j) {
+                    each_unrolled<NB>([&](auto u) { acc[0][j][u] = merged(acc[0][j][u], acc[k][j][u]); });
+                });
+        });
         // Last vector first: where it overlaps its neighbour, those lanes keep what memory holds
         // (the neighbour's pairs, final for this tile if stored already, else stored next).
-        for (std::size_t u = NB; u-- > 0;) {
+        each_unrolled<NB>([&](auto i) {
+            constexpr std::size_t u = NB - 1 - i;
             const std::size_t skip = (b + u) * W - at[u];
-            for (std::size_t j = 0; j < NOut; ++j) {
-                store_lanes_from(sums[j] + at[u], skip, acc[j][u].sum);
-                store_lanes_from(scratch + j * C + at[u], skip, acc[j][u].comp);
-            }
-        }
+            each_unrolled<NOut>([&](auto j) {
+                store_lanes_from(sums[j] + at[u], skip, acc[0][j][u].sum);
+                store_lanes_from(scratch + j * C + at[u], skip, acc[0][j][u].comp);
+            });
+        });
     }
 
     // Stores lanes skip .. W - 1 of v at p (W floats at p are valid); lanes below skip keep p's values.
@@ -356,44 +457,43 @@ struct loops {
     }
 
     // One channel at a time, over its `outer` rows of `inner` elements, with `unroll` Kahan
-    // accumulators per output in registers, folded lane by lane at the end, so `unroll`
+    // accumulators per output in registers, folded into one by `total` at the end, so `unroll`
     // compensated chains run side by side: a long row spreads its vectors over them, short
     // rows (inner < unroll * W, e.g. 7x7 = 49) go `unroll` rows at a time, one row each.
-    // A row's partial last vector is read as a whole vector inside the tensor (the tensor
-    // holds C * inner >= W elements) and the lanes outside the row are zeroed.
+    // A row's partial last vector is read as a whole vector inside the view's extent (which
+    // holds C * inner >= W elements) and the lanes outside the row are zeroed. v may be a
+    // slice of channels (outer_stride > C * inner).
     template <std::size_t NIn, std::size_t NOut, class T, class F>
     static void reduce_channels_first(const view& v, const T* const (&in)[NIn], const float* coef,
                                       float* const (&sums)[NOut], F& f) noexcept {
-        const std::size_t C = v.channels, inner = v.inner, outer = v.outer, count = outer * C * inner;
+        const std::size_t C = v.channels, inner = v.inner, outer = v.outer, stride = v.outer_stride;
+        const std::size_t count = v.extent;  // whole vectors may be read anywhere below
         std::array<batch, NIn> xs;
         for (std::size_t c = 0; c < C; ++c) {
             const batch m(coef[c]);
-            std::array<std::array<kahan, NOut>, unroll> acc{};
-            // Adds f of the n <= W elements at q to the accumulators a.
-            const auto add = [&](std::array<kahan, NOut>& a, std::size_t q, std::size_t n) {
+            std::array<std::array<kahan, unroll>, NOut> acc{};
+            // Adds f of the n <= W elements at q to the accumulators u. u is a compile-time
+            // constant (unrolled): indexed at run time, acc would live on the stack and every
+            // compensated add would wait on a store and a reload (3x slower on AVX-512).
+            const auto add = [&](auto u, std::size_t q, std::size_t n) {
                 const std::size_t p = n == W || q + W <= count ? q : count - W;
                 for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
                 const std::array<batch, NOut> t = f(xs, m);
-                for (std::size_t j = 0; j < NOut; ++j) a[j].add(n == W ? t[j] : lanes_in(t[j], q - p, n));
+                for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(n == W ? t[j] : lanes_in(t[j], q - p, n));
             };
             std::size_t o = 0;
             if (inner < unroll * W)
                 for (; o + unroll <= outer; o += unroll)
                     for (std::size_t i = 0; i < inner; i += W)
-                        for (std::size_t u = 0; u < unroll; ++u)
-                            add(acc[u], ((o + u) * C + c) * inner + i, inner - i < W ? inner - i : W);
+                        each_unrolled([&](auto u) { add(u, (o + u) * stride + c * inner + i, inner - i < W ? inner - i : W); });
             for (; o < outer; ++o) {
-                const std::size_t row = (o * C + c) * inner;
+                const std::size_t row = o * stride + c * inner;
                 std::size_t i = 0;
                 for (; i + unroll * W <= inner; i += unroll * W)
-                    for (std::size_t u = 0; u < unroll; ++u) add(acc[u], row + i + u * W, W);
-                for (; i < inner; i += W) add(acc[0], row + i, inner - i < W ? inner - i : W);
+                    each_unrolled([&](auto u) { add(u, row + i + u * W, W); });
+                for (; i < inner; i += W) add(std::integral_constant<std::size_t, 0>{}, row + i, inner - i < W ? inner - i : W);
             }
-            for (std::size_t j = 0; j < NOut; ++j) {
-                float sum = 0.0f, comp = 0.0f;
-                for (const auto& a : acc) fold_lanes(a[j], &sum, &comp, [](std::size_t) { return std::size_t{0}; });
-                sums[j][c] = sum + comp;
-            }
+            for (std::size_t j = 0; j < NOut; ++j) sums[j][c] = total(acc[j]);
         }
     }
 };

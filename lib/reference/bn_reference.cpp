@@ -24,7 +24,7 @@ struct compensated {
 };
 
 inline std::size_t at(const view& v, std::size_t o, std::size_t c) noexcept {
-    return (o * v.channels + c) * v.inner;
+    return o * v.outer_stride + c * v.inner;
 }
 
 // Tensor storage: float as is, float16 widened exactly / rounded once.

@@ -125,6 +125,12 @@ std::vector<shape> sweep(std::size_t W) {
     out.push_back(view_shape(5000, 3, 1));
     out.push_back(view_shape(1100, W + 1, 1));
     out.push_back(view_shape(2, 2, 9000));
+    // Channels-first tensors above the 128 KiB block budget (lib/core/channel_blocks.hpp),
+    // trained and back-propagated in blocks of channels: 36 + 36 + 8 channels (float32; float16
+    // 72 + 8), 20 + 5 channels of short rows (float32), one channel per block.
+    out.push_back(view_shape(3, 80, 300));
+    out.push_back(view_shape(32, 25, 49));
+    out.push_back(view_shape(2, 3, 20483));
     return out;
 }
 

@@ -69,6 +69,11 @@ std::vector<Shape> shapes(std::size_t W) {
     out.push_back({{2, 5, 3, 3}, 1});  // NCHW
     out.push_back({{2, 3, 3, 5}, 3});  // NHWC
     out.push_back({{3, 2, 2, 2 * W + 1}, -1});
+    // Above the 128 KiB block budget (lib/core/channel_blocks.hpp), blocked differently for
+    // float16 and float32 storage (72 + 8 vs 36 + 36 + 8 channels; unblocked vs 20 + 5): the
+    // statistics must still be bit-equal to the f32 function's.
+    out.push_back({{3, 80, 300}, 1});
+    out.push_back({{32, 25, 49}, 1});
     return out;
 }
 

@@ -1,0 +1,44 @@
+// Channels-first tensors larger than a core's L2 cache are trained and back-propagated in
+// blocks of channels: a block's reductions and its element-wise pass run back to back, so the
+// later reads of its elements come from L2, not memory. Unblocked, training moves x through
+// memory three times and y once (twice memcpy's traffic); blocked, once each, as memcpy does.
+// Channels-last rows hold every channel, so blocking cannot help them; neither do tensors that
+// fit the budget. Results do not depend on the blocking: each channel's sums see the same
+// additions in the same order, and each element the same arithmetic.
+#pragma once
+
+#include <cstddef>
+
+#include "../dispatch/kernel_table.hpp"
+
+namespace bnkit::detail {
+
+// Input bytes per block: a quarter of a 512 KiB L2, leaving room for the block's outputs and
+// for smaller caches (a Cortex-A53 may have 256 KiB).
+inline constexpr std::size_t block_input_bytes = 128 * 1024;
+
+// Channels per block for the whole-tensor view v whose inputs take bytes_per_element bytes per
+// element (training: x; backward: x and dy); v.channels when blocking does not apply. Rows of
+// at least 16 elements keep every slice channels-first on every path (W <= 16).
+inline std::size_t channels_per_block(const view& v, std::size_t bytes_per_element) noexcept {
+    const std::size_t per_channel = v.outer * v.inner * bytes_per_element;
+    if (v.inner < 16 || v.inner == 0 || per_channel * v.channels <= block_input_bytes) return v.channels;
+    return per_channel < block_input_bytes ? block_input_bytes / per_channel : 1;
+}
+
+// Channels [first, first + n) of the whole channels-first view v, for the reductions; the
+// caller offsets the tensor pointers by first * inner.
+inline view channel_slice(const view& v, std::size_t first, std::size_t n) noexcept {
+    return {v.outer, n, v.inner, v.outer_stride, v.extent - first * v.inner};
+}
+
+// Calls map(view, offset) so that the element-wise kernels cover channels [first, first + n)
+// of v: the whole tensor at once when n is every channel, else one contiguous run of the
+// slice's rows per outer index (offset: of the run's first element in the tensor).
+template <class Map>
+void for_each_run(const view& v, std::size_t first, std::size_t n, Map map) noexcept {
+    if (n == v.channels) return map(v, std::size_t{0});
+    for (std::size_t o = 0; o < v.outer; ++o) map(view{1, n, v.inner}, (o * v.channels + first) * v.inner);
+}
+
+}  // namespace bnkit::detail

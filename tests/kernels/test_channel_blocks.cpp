@@ -1,0 +1,125 @@
+// Slices of channels (lib/core/channel_blocks.hpp): the training and backward entry points
+// reduce large channels-first tensors a block of channels at a time. A channel's sums must not
+// depend on that: on every path (each kernel table, and the reference kernels the single-path
+// builds call directly), stats and backward_reduce over any slice give bit for bit the whole
+// view's results for the slice's channels, for float and float16 storage, rows of any length
+// (odd, below and above the vector width times the unroll), and slices at the tensor's end.
+// The API-level results of blocked shapes are checked against the scalar path and the double
+// oracle in test_kernels_vs_reference.cpp (the sweep's large shapes).
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "bnkit/bnkit.h"
+#include "core/channel_blocks.hpp"
+#include "dispatch/select.hpp"
+#include "reference/bn_reference.hpp"
+#include "support/half_oracle.hpp"
+
+namespace {
+
+using namespace bnkit::detail;
+
+struct kernels {
+    std::string name;
+    void (*stats_f32)(const stats_args&) noexcept;
+    void (*reduce_f32)(const backward_reduce_args&) noexcept;
+    void (*stats_f16)(const stats_f16_args&) noexcept;
+    void (*reduce_f16)(const backward_reduce_f16_args&) noexcept;
+};
+
+std::vector<kernels> every_path() {
+    std::vector<kernels> out{{"reference", reference::stats_f32, reference::backward_reduce_f32, reference::stats_f16,
+                              reference::backward_reduce_f16}};
+    for (int i = BNKIT_ISA_SCALAR; i <= BNKIT_ISA_NEON64; ++i) {
+        const bnkit_kernel_table* t = select_kernels(static_cast<bnkit_isa>(i));
+        if (!t || !t->stats_f32) continue;  // single-path builds name the path only
+        out.push_back({bnkit_isa_name(static_cast<bnkit_isa>(i)), t->stats_f32, t->backward_reduce_f32, t->stats_f16,
+                       t->backward_reduce_f16});
+    }
+    return out;
+}
+
+// Deterministic values in [-4, 4) with all mantissa bits in use, so sums round.
+struct lcg {
+    std::uint32_t s;
+    float next() {
+        s = s * 1664525u + 1013904223u;
+        return static_cast<float>(s >> 8) * (8.0f / 16777216.0f) - 4.0f;
+    }
+};
+
+template <class T>
+T stored(float v);
+template <>
+float stored<float>(float v) { return v; }
+template <>
+bnkit_f16 stored<bnkit_f16>(float v) { return bnkit_test::f16_of(v); }
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Channels [first, first + n) of the whole view, reduced on their own, against the whole
+// view's results.
+template <class T, class Stats, class Reduce>
+void check_slices(Stats stats, Reduce reduce, const view& v) {
+    const std::size_t C = v.channels, count = v.outer * C * v.inner;
+    lcg r{static_cast<std::uint32_t>(count + C)};
+    std::vector<T> x(count), dy(count);
+    std::vector<float> mean(C), var(C), dmean(C), sum_dy(C), sum_dy_xc(C), scratch(2 * C);
+    for (std::size_t e = 0; e < count; ++e) {
+        x[e] = stored<T>(r.next() + 10.0f);
+        dy[e] = stored<T>(r.next());
+    }
+    stats({v, x.data(), mean.data(), var.data(), scratch.data()});
+    for (std::size_t c = 0; c < C; ++c) dmean[c] = 10.0f + 0.01f * static_cast<float>(c);
+    reduce({v, x.data(), dy.data(), dmean.data(), sum_dy.data(), sum_dy_xc.data(), scratch.data()});
+    for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{3}, C}) {
+        for (std::size_t first = 0; first < C; first += n) {
+            const std::size_t nb = C - first < n ? C - first : n, at = first * v.inner;
+            const view s = channel_slice(v, first, nb);
+            std::vector<float> m(nb), va(nb), s1(nb), s2(nb), scr(2 * nb);
+            stats({s, x.data() + at, m.data(), va.data(), scr.data()});
+            reduce({s, x.data() + at, dy.data() + at, dmean.data() + first, s1.data(), s2.data(), scr.data()});
+            for (std::size_t c = 0; c < nb; ++c) {
+                INFO("slice of " << n << ", channel " << first + c);
+                CHECK(same_bits(m[c], mean[first + c]));
+                CHECK(same_bits(va[c], var[first + c]));
+                CHECK(same_bits(s1[c], sum_dy[first + c]));
+                CHECK(same_bits(s2[c], sum_dy_xc[first + c]));
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("channel blocks: a slice of channels reduces bit for bit like the whole tensor") {
+    const std::size_t inners[] = {16, 17, 49, 63, 64, 65, 300};
+    for (const kernels& k : every_path()) {
+        INFO("path " << k.name);
+        for (std::size_t inner : inners)
+            for (std::size_t outer : {std::size_t{1}, std::size_t{5}}) {
+                const view v{outer, 7, inner};
+                INFO("outer " << outer << ", channels 7, inner " << inner);
+                check_slices<float>(k.stats_f32, k.reduce_f32, v);
+                check_slices<bnkit_f16>(k.stats_f16, k.reduce_f16, v);
+            }
+    }
+}
+
+TEST_CASE("channel blocks: blocking starts above the budget, on rows of 16 or more") {
+    const std::size_t per_channel_f32 = 4 * 1024 * 4;  // outer 4, inner 1024 floats: 16 KiB
+    // Within the budget: one block of every channel.
+    CHECK(channels_per_block({4, block_input_bytes / per_channel_f32, 1024}, 4) == block_input_bytes / per_channel_f32);
+    // Above it: as many channels as fit, at least one.
+    CHECK(channels_per_block({4, 100, 1024}, 4) == block_input_bytes / (4 * 1024 * 4));
+    CHECK(channels_per_block({4, 100, 1024}, 8) == block_input_bytes / (4 * 1024 * 8));
+    CHECK(channels_per_block({1000, 3, 1024}, 4) == 1);
+    // Short rows and channels-last tensors are never sliced.
+    CHECK(channels_per_block({100000, 64, 15}, 4) == 64);
+    CHECK(channels_per_block({100000, 64, 1}, 4) == 64);
+}
