@@ -50,13 +50,9 @@ template <class T>
     float* a = ws;
     float* b = ws + 2 * C;
     float* k = ws + 3 * C;
-    const auto reduce = BNKIT_KERNEL_T(T, desc, backward_reduce);
-    const auto apply = BNKIT_KERNEL_T(T, desc, backward_apply);
-    const size_t per_block = channels_per_block(v, 2 * sizeof(T));
-    for (size_t first = 0; first < C; first += per_block) {
-        const size_t nb = C - first < per_block ? C - first : per_block, at = first * desc->inner;
-        reduce({channel_slice(v, first, nb), x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C});
-        for (size_t c = first; c < first + nb; ++c) {
+    // Channels [first, end): dgamma, dbeta and the dx coefficients from their sums.
+    const auto finish = [&](size_t first, size_t end) {
+        for (size_t c = first; c < end; ++c) {
             const float is = invstd[c];
             const float db = sum_dy[c], dg = sum_dy_xc[c] * is;
             if (dbeta) dbeta[c] = db;
@@ -67,10 +63,27 @@ template <class T>
             b[c] = d.b;
             k[c] = d.k;
         }
+    };
+    const size_t per_block = channels_per_block(v, 2 * sizeof(T));
+    if (per_block == C) {  // always on single-path targets, whose stacks stay small
+        BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});
+        finish(0, C);
+        if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx});
+        return BNKIT_OK;
+    }
+    // Blocks of channels (channel_blocks.hpp): sums of the slice, then its rows, one
+    // contiguous run per outer index.
+    const auto reduce = BNKIT_KERNEL_T(T, desc, backward_reduce);
+    const auto apply = BNKIT_KERNEL_T(T, desc, backward_apply);
+    for (size_t first = 0; first < C; first += per_block) {
+        const size_t nb = C - first < per_block ? C - first : per_block, at = first * desc->inner;
+        reduce({channel_slice(v, first, nb), x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C});
+        finish(first, first + nb);
         if (dx)
-            for_each_run(v, first, nb, [&](const view& run, size_t off) {
-                apply({run, x + off, dy + off, mean + first, a + first, b + first, k + first, dx + off});
-            });
+            for (size_t o = 0; o < desc->outer; ++o) {
+                const size_t run = (o * C + first) * desc->inner;
+                apply({{1, nb, desc->inner}, x + run, dy + run, mean + first, a + first, b + first, k + first, dx + run});
+            }
     }
     return BNKIT_OK;
 }

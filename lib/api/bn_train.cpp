@@ -46,13 +46,10 @@ template <class T>
     const view v{desc->outer, C, desc->inner};
     const size_t n = desc->outer * desc->inner;
     const float f = static_cast<float>(1.0 - p->momentum);
-    const auto stats = BNKIT_KERNEL_T(T, desc, stats);
-    const auto normalize = BNKIT_KERNEL_T(T, desc, normalize);
-    const size_t per_block = channels_per_block(v, sizeof(T));
-    for (size_t first = 0; first < C; first += per_block) {
-        const size_t nb = C - first < per_block ? C - first : per_block;
-        stats({channel_slice(v, first, nb), x + first * desc->inner, saved_mean + first, var + first, ws + 2 * C});
-        for (size_t c = first; c < first + nb; ++c) {
+    // Channels [first, end): saved and moving statistics, and the normalization's scale and
+    // shift, from their batch statistics.
+    const auto finish = [&](size_t first, size_t end) {
+        for (size_t c = first; c < end; ++c) {
             const float g = gamma ? gamma[c] : 1.0f;
             scale[c] = fold_scale(g, var[c], p->epsilon);
             shift[c] = beta ? beta[c] : 0.0f;
@@ -62,9 +59,26 @@ template <class T>
                 moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
             }
         }
-        for_each_run(v, first, nb, [&](const view& run, size_t at) {
-            normalize({run, x + at, y + at, saved_mean + first, scale + first, shift + first});
-        });
+    };
+    const size_t per_block = channels_per_block(v, sizeof(T));
+    if (per_block == C) {  // always on single-path targets, whose stacks stay small
+        BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws + 2 * C});
+        finish(0, C);
+        BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift});
+        return BNKIT_OK;
+    }
+    // Blocks of channels (channel_blocks.hpp): statistics of the slice, then its rows, one
+    // contiguous run per outer index.
+    const auto stats = BNKIT_KERNEL_T(T, desc, stats);
+    const auto normalize = BNKIT_KERNEL_T(T, desc, normalize);
+    for (size_t first = 0; first < C; first += per_block) {
+        const size_t nb = C - first < per_block ? C - first : per_block;
+        stats({channel_slice(v, first, nb), x + first * desc->inner, saved_mean + first, var + first, ws + 2 * C});
+        finish(first, first + nb);
+        for (size_t o = 0; o < desc->outer; ++o) {
+            const size_t at = (o * C + first) * desc->inner;
+            normalize({{1, nb, desc->inner}, x + at, y + at, saved_mean + first, scale + first, shift + first});
+        }
     }
     return BNKIT_OK;
 }

@@ -21,24 +21,22 @@ inline constexpr std::size_t block_input_bytes = 128 * 1024;
 // element (training: x; backward: x and dy); v.channels when blocking does not apply. Rows of
 // at least 16 elements keep every slice channels-first on every path (W <= 16).
 inline std::size_t channels_per_block(const view& v, std::size_t bytes_per_element) noexcept {
+#if BNKIT_SINGLE_PATH
+    // Single-path targets (Cortex-M) have no L2 to block for; one block keeps their call
+    // stacks as they were (the entry points take their unblocked path).
+    (void)bytes_per_element;
+    return v.channels;
+#else
     const std::size_t per_channel = v.outer * v.inner * bytes_per_element;
-    if (v.inner < 16 || v.inner == 0 || per_channel * v.channels <= block_input_bytes) return v.channels;
+    if (v.inner < 16 || per_channel * v.channels <= block_input_bytes) return v.channels;
     return per_channel < block_input_bytes ? block_input_bytes / per_channel : 1;
+#endif
 }
 
 // Channels [first, first + n) of the whole channels-first view v, for the reductions; the
 // caller offsets the tensor pointers by first * inner.
 inline view channel_slice(const view& v, std::size_t first, std::size_t n) noexcept {
     return {v.outer, n, v.inner, v.outer_stride, v.extent - first * v.inner};
-}
-
-// Calls map(view, offset) so that the element-wise kernels cover channels [first, first + n)
-// of v: the whole tensor at once when n is every channel, else one contiguous run of the
-// slice's rows per outer index (offset: of the run's first element in the tensor).
-template <class Map>
-void for_each_run(const view& v, std::size_t first, std::size_t n, Map map) noexcept {
-    if (n == v.channels) return map(v, std::size_t{0});
-    for (std::size_t o = 0; o < v.outer; ++o) map(view{1, n, v.inner}, (o * v.channels + first) * v.inner);
 }
 
 }  // namespace bnkit::detail
