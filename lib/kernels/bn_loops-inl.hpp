@@ -271,44 +271,74 @@ struct loops {
         return m;
     }
 
-    // Lane l of the result holds lane (l + H) % W of the argument.
+    // Lanes l with l % 2H < H (the "low" lanes of each 2H-lane group).
     template <std::size_t H>
-    struct lanes_down {
-        static constexpr std::uint32_t get(std::size_t l, std::size_t n) noexcept {
-            return static_cast<std::uint32_t>((l + H) % n);
+    struct low_lanes {
+        static constexpr bool get(std::size_t l, std::size_t) noexcept { return l % (2 * H) < H; }
+    };
+    // Lane l of the result holds lane l + H of the argument for low lanes, l - H for the others.
+    template <std::size_t H>
+    struct partner_lanes {
+        static constexpr std::uint32_t get(std::size_t l, std::size_t) noexcept {
+            return static_cast<std::uint32_t>(l % (2 * H) < H ? l + H : l - H);
         }
     };
 
-    // acc with lane l holding the pair of lanes l, l + H, ..., folded in a tree of TwoSums
-    // (halving H down to 1), so lane 0 ends with the whole vector's pair. log2(W) vector steps
-    // per channel instead of W scalar Neumaier steps: at 64 elements per channel (1x16x8x8) the
-    // fold used to cost more than the sums.
-    template <std::size_t H = W / 2>
-    static kahan fold_tree(const kahan& acc) noexcept {
-        if constexpr (H == 0) {
-            return acc;
-        } else {
-            using index = xsimd::batch<std::uint32_t, Arch>;
-            constexpr auto down = xsimd::make_batch_constant<index, lanes_down<H>>();
+    // One step of a transposed fold: the low lanes of the result hold the pairs x[l] + x[l + H],
+    // the others y[l - H] + y[l], each summed by TwoSum.
+    template <std::size_t H>
+    static kahan fold_pair(const kahan& x, const kahan& y) noexcept {
+        using index = xsimd::batch<std::uint32_t, Arch>;
+        constexpr auto low = xsimd::make_batch_bool_constant<batch, low_lanes<H>>();
+        constexpr auto partner = xsimd::make_batch_constant<index, partner_lanes<H>>();
 // GCC 12's _mm512_permutexvar_ps passes an "undefined" register that the full mask
-// overwrites entirely: a false -Wmaybe-uninitialized (the half_f16c.hpp trap).
+// overwrites entirely: a false (maybe-)uninitialized warning (the half_f16c.hpp trap).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-            return fold_tree<H / 2>(merged(acc, {xsimd::swizzle(acc.sum, down), xsimd::swizzle(acc.comp, down)}));
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+        const kahan other{xsimd::swizzle(xsimd::select(low, y.sum, x.sum), partner),
+                          xsimd::swizzle(xsimd::select(low, y.comp, x.comp), partner)};
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
+        return merged({xsimd::select(low, x.sum, y.sum), xsimd::select(low, x.comp, y.comp)}, other);
+    }
+
+    // Folds the 2H vectors g[0 .. 2H) pairwise into g[0 .. H), then on down to g[0], whose
+    // lane l then holds the whole of g[bit_reversed(l)] (W - 1 TwoSum steps for W vectors,
+    // where folding each vector on its own takes W log2 W).
+    template <std::size_t H = W / 2>
+    static void transposed_fold(std::array<kahan, W>& g) noexcept {
+        if constexpr (H > 0) {
+            for (std::size_t i = 0; i < H; ++i) g[i] = fold_pair<H>(g[2 * i], g[2 * i + 1]);
+            transposed_fold<H / 2>(g);
         }
     }
 
-    // The value of all lanes of all accumulators, rounded once.
-    template <std::size_t N>
-    static float total(const std::array<kahan, N>& acc) noexcept {
-        kahan all = acc[0];
-        for (std::size_t u = 1; u < N; ++u) all = merged(all, acc[u]);
-        all = fold_tree(all);
-        float lanes[W];
-        (all.sum - all.comp).store_unaligned(lanes);
-        return lanes[0];
+    // i with its log2(W) bits reversed.
+    static constexpr std::size_t bit_reversed(std::size_t i) noexcept {
+        std::size_t r = 0;
+        for (std::size_t b = 1; b < W; b <<= 1) r = r << 1 | ((i & b) != 0 ? 1 : 0);
+        return r;
     }
+
+    // Channels' sums collected W at a time: channel k of a group goes to slot bit_reversed(k),
+    // so that the transposed fold leaves channel k in lane k.
+    struct channel_group {
+        std::array<kahan, W> slots;
+        std::size_t filled = 0;
+
+        void add(const kahan& channel) noexcept { slots[bit_reversed(filled++)] = channel; }
+        // Writes the group's totals to out[0 .. filled), rounded once, and empties the group.
+        void flush(float* out) noexcept {
+            for (std::size_t k = filled; k < W; ++k) slots[bit_reversed(k)] = kahan{};
+            transposed_fold(slots);
+            store(out, filled, slots[0].sum - slots[0].comp);
+            filled = 0;
+        }
+    };
 
     // f(std::integral_constant<std::size_t, u>) for u = 0 .. N - 1: array indices known at
     // compile time keep accumulator arrays in registers.
@@ -457,7 +487,7 @@ struct loops {
     }
 
     // One channel at a time, over its `outer` rows of `inner` elements, with `unroll` Kahan
-    // accumulators per output in registers, folded into one by `total` at the end, so `unroll`
+    // accumulators per output in registers, merged by TwoSum at the end, so `unroll`
     // compensated chains run side by side: a long row spreads its vectors over them, short
     // rows (inner < unroll * W, e.g. 7x7 = 49) go `unroll` rows at a time, one row each.
     // A row's partial last vector is read as a whole vector inside the view's extent (which
@@ -469,6 +499,7 @@ struct loops {
         const std::size_t C = v.channels, inner = v.inner, outer = v.outer, stride = v.outer_stride;
         const std::size_t count = v.extent;  // whole vectors may be read anywhere below
         std::array<batch, NIn> xs;
+        std::array<channel_group, NOut> groups{};
         for (std::size_t c = 0; c < C; ++c) {
             const batch m(coef[c]);
             std::array<std::array<kahan, unroll>, NOut> acc{};
@@ -493,7 +524,11 @@ struct loops {
                     each_unrolled([&](auto u) { add(u, row + i + u * W, W); });
                 for (; i < inner; i += W) add(std::integral_constant<std::size_t, 0>{}, row + i, inner - i < W ? inner - i : W);
             }
-            for (std::size_t j = 0; j < NOut; ++j) sums[j][c] = total(acc[j]);
+            each_unrolled<NOut>([&](auto j) {
+                each_unrolled<unroll - 1>([&](auto u) { acc[j][0] = merged(acc[j][0], acc[j][u + 1]); });
+                groups[j].add(acc[j][0]);
+                if (groups[j].filled == W || c + 1 == C) groups[j].flush(sums[j] + c + 1 - groups[j].filled);
+            });
         }
     }
 };
