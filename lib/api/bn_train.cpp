@@ -1,6 +1,7 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
+#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -56,7 +57,8 @@ template <class T>
             moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
         }
     }
-    BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift});
+    const size_t tb = desc->count * sizeof(T);
+    BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift, stream_output(tb, tb, x == y, desc->llc_bytes)});
     return BNKIT_OK;
 }
 
