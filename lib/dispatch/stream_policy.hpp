@@ -13,20 +13,24 @@ namespace bnkit::detail {
 // streaming stores, so they never ask for them.
 std::size_t llc_bytes() noexcept;
 
-// Typical of the x86 cores the x86 paths run on (desktop L3s of 6-32 MiB): a CPU with a larger
-// cache that hides it streams some outputs it could have kept, about 20% slower there.
-constexpr std::size_t fallback_llc_bytes = std::size_t{8} << 20;
+// The L3 of the benchmark machine's CCX, whose CPUID leaves hide it: a CPU that hides a smaller
+// cache streams too little (up to ~30% slower on outputs it should have streamed), one that
+// hides a larger cache too much (up to ~15% slower on outputs it could have kept).
+constexpr std::size_t fallback_llc_bytes = std::size_t{32} << 20;
 
-// Whether a call reading in_bytes and writing out_bytes streams the output. A plain store to
-// a line outside the cache first reads it (a read and a write of memory); a streaming store
-// skips the read but keeps no copy in the cache. That copy serves the next reader (the next
-// layer) only if it survives the call, which it does when x and y together fit in the cache:
-// then streaming costs that reader a trip to memory (2-7x in cache, docs/performance.md);
-// when they do not, the call's own traffic evicts y's first lines before it ends, and
-// streaming saves the reads (about 20%). In place, y's lines are in the cache already (just
-// read as x): there is no read to save.
+// Whether a call reading in_bytes and writing out_bytes streams the output: when x and y
+// together take at least half the last-level cache, never in place. A plain store to a line
+// outside the cache first reads it (a read and a write of memory); a streaming store skips
+// the read but keeps no copy in the cache, which the next call (the next layer) could have
+// read. Measured on the benchmark machine (32 MiB L3, docs/performance.md "Non-temporal
+// stores"): streaming costs 1.15-1.5x up to 2 MiB, breaks even at 4-16 MiB and saves 25-30%
+// from 20 MiB on (the cache is shared and not LRU-perfect, so a working set of half of it
+// already misses). Half the LLC for source + destination is also glibc 2.38's memcpy rule
+// (non-temporal from a quarter of the shared cache per copy). In place, y's lines are in the
+// cache already (just read as x): there is no read to save.
 constexpr bool stream_output(std::size_t in_bytes, std::size_t out_bytes, bool in_place, std::size_t llc) noexcept {
-    return !in_place && (out_bytes >= llc || in_bytes >= llc - out_bytes);  // in + out >= llc, without overflow
+    const std::size_t half = llc / 2;
+    return !in_place && (out_bytes >= half || in_bytes >= half - out_bytes);  // in + out >= llc / 2, no overflow
 }
 
 }  // namespace bnkit::detail
