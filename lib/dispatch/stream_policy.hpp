@@ -19,18 +19,17 @@ std::size_t llc_bytes() noexcept;
 constexpr std::size_t fallback_llc_bytes = std::size_t{32} << 20;
 
 // Whether a call reading in_bytes and writing out_bytes streams the output: when x and y
-// together take at least half the last-level cache, never in place. A plain store to a line
+// together take at least 5/8 of the last-level cache, never in place. A plain store to a line
 // outside the cache first reads it (a read and a write of memory); a streaming store skips
 // the read but keeps no copy in the cache, which the next call (the next layer) could have
 // read. Measured on the benchmark machine (32 MiB L3, docs/performance.md "Non-temporal
-// stores"): streaming costs 1.15-1.5x up to 2 MiB, breaks even at 4-16 MiB and saves 25-30%
-// from 20 MiB on (the cache is shared and not LRU-perfect, so a working set of half of it
-// already misses). Half the LLC for source + destination is also glibc 2.38's memcpy rule
-// (non-temporal from a quarter of the shared cache per copy). In place, y's lines are in the
-// cache already (just read as x): there is no read to save.
+// stores", bnkit_stream_bench): streaming costs 1.7x at 1 MiB, 1.0-1.26x at 2-16 MiB and
+// saves 15-40% from 20 MiB on; the cache is shared and not LRU-perfect, so a working set well
+// under its size already misses (glibc 2.38's memcpy streams from half the cache). In place,
+// y's lines are in the cache already (just read as x): there is no read to save.
 constexpr bool stream_output(std::size_t in_bytes, std::size_t out_bytes, bool in_place, std::size_t llc) noexcept {
-    const std::size_t half = llc / 2;
-    return !in_place && (out_bytes >= half || in_bytes >= half - out_bytes);  // in + out >= llc / 2, no overflow
+    const std::size_t from = llc / 8 * 5;
+    return !in_place && (out_bytes >= from || in_bytes >= from - out_bytes);  // in + out >= from, no overflow
 }
 
 }  // namespace bnkit::detail
