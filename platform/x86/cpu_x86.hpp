@@ -43,30 +43,28 @@ inline cpu_features detect_cpu() noexcept {
 }
 
 // Bytes of the highest-level data or unified cache, from CPUID's deterministic cache
-// parameters: leaf 4 (Intel; AMD reserves it and returns zeros), else leaf 0x8000001D (AMD
-// with TOPOEXT); 0 when neither describes a cache (hypervisors may zero both, as on the
-// benchmark machine). Not AMD's leaf 0x80000006: on EPYC it gives the whole package's L3
+// parameters: leaf 4 (Intel; AMD reserves it and returns zeros), else leaf 0x8000001D (AMD;
+// zeros without TOPOEXT); 0 when neither describes a cache (hypervisors may zero both, as on
+// the benchmark machine). Not AMD's leaf 0x80000006: on EPYC it gives the whole package's L3
 // (508 MiB on the benchmark machine) where one core reaches its CCX's share (32 MiB).
+// Four CPUID instructions when no leaf answers (8 us each under the benchmark machine's
+// hypervisor), once per bnkit_bn_desc_init.
 inline std::size_t last_level_cache_bytes() noexcept {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    const unsigned max_basic = __get_cpuid_max(0, nullptr), max_ext = __get_cpuid_max(0x80000000u, nullptr);
-    unsigned leaf = 0;
-    if (max_basic >= 4) {
-        __cpuid_count(4, 0, a, b, c, d);
-        if ((a & 31) != 0) leaf = 4;
-    }
-    if (leaf == 0 && max_ext >= 0x8000001Du && __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c >> 22 & 1))
-        leaf = 0x8000001Du;
-    if (leaf == 0) return 0;
-    std::size_t bytes = 0;
-    for (unsigned i = 0, top = 0; i < 16; ++i) {
-        __cpuid_count(leaf, i, a, b, c, d);
-        const unsigned type = a & 31, level = a >> 5 & 7;  // type 0: no more caches, 2: instructions
-        if (type == 0) break;
-        if (type == 2 || level < top) continue;
-        top = level;
-        bytes = std::size_t{(b >> 22) + 1} * ((b >> 12 & 0x3ff) + 1) * ((b & 0xfff) + 1) * (std::size_t{c} + 1);
-    }
+    const auto scan = [](unsigned leaf) {
+        std::size_t bytes = 0;
+        for (unsigned i = 0, top = 0; i < 16; ++i) {
+            unsigned a, b, c, d;
+            __cpuid_count(leaf, i, a, b, c, d);
+            const unsigned type = a & 31, level = a >> 5 & 7;  // type 0: no more caches, 2: instructions
+            if (type == 0) break;
+            if (type == 2 || level < top) continue;
+            top = level;
+            bytes = std::size_t{(b >> 22) + 1} * ((b >> 12 & 0x3ff) + 1) * ((b & 0xfff) + 1) * (std::size_t{c} + 1);
+        }
+        return bytes;
+    };
+    std::size_t bytes = __get_cpuid_max(0, nullptr) >= 4 ? scan(4) : 0;
+    if (bytes == 0 && __get_cpuid_max(0x80000000u, nullptr) >= 0x8000001Du) bytes = scan(0x8000001Du);
     return bytes;
 }
 
