@@ -1,7 +1,6 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
-#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -62,9 +61,7 @@ template <class T>
         b[c] = d.b;
         k[c] = d.k;
     }
-    const size_t tb = desc->count * sizeof(T);
-    const bool stream = stream_output(2 * tb, tb, dx == x || dx == dy, desc->llc_bytes);
-    if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx, stream});
+    if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx});
     return BNKIT_OK;
 }
 

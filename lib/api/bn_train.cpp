@@ -1,7 +1,6 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
-#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -57,8 +56,7 @@ template <class T>
             moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
         }
     }
-    const size_t tb = desc->count * sizeof(T);
-    BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift, stream_output(tb, tb, x == y, desc->llc_bytes)});
+    BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift});
     return BNKIT_OK;
 }
 

@@ -53,7 +53,6 @@ struct normalize_args_t {
     const float* mean;
     const float* scale;
     const float* shift;
-    bool stream;  // y past the caches (as in infer_args_t)
 };
 
 // sum_dy[c] = sum(dy), sum_dy_xc[c] = sum(dy * (x - mean[c])). scratch: 2 * C floats.
@@ -79,7 +78,6 @@ struct backward_apply_args_t {
     const float* b;
     const float* k;
     T* dx;
-    bool stream;  // dx past the caches (as in infer_args_t)
 };
 
 using infer_args = infer_args_t<float>;

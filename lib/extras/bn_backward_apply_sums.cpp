@@ -28,7 +28,7 @@ namespace {
         b[c] = d.b;
         k[c] = d.k;
     }
-    BNKIT_KERNEL(desc, backward_apply_f32)({{desc->outer, C, desc->inner}, x, dy, mean, a, b, k, dx, false});
+    BNKIT_KERNEL(desc, backward_apply_f32)({{desc->outer, C, desc->inner}, x, dy, mean, a, b, k, dx});
     return BNKIT_OK;
 }
 

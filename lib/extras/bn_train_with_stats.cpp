@@ -36,7 +36,7 @@ namespace {
             moving_var[c] = moving_update(moving_var[c], moving_variance_input(v, n, p->moving_variance), f, p->update);
         }
     }
-    BNKIT_KERNEL(desc, normalize_f32)({{desc->outer, C, desc->inner}, x, y, saved_mean, scale, shift, false});
+    BNKIT_KERNEL(desc, normalize_f32)({{desc->outer, C, desc->inner}, x, y, saved_mean, scale, shift});
     return BNKIT_OK;
 }
 

@@ -6,8 +6,7 @@
 //     every length of the peeled head and of the channels-last row heads occurs), x at
 //     another offset, and in place. On paths without streaming stores (ARM, the reference)
 //     the flag must change nothing either.
-//     Training's normalize and backward's dx (in place on x and on dy) likewise.
-//  2. The streamed inference results against the scalar reference within the bound of
+//  2. The streamed results against the scalar reference within the bound of
 //     test_kernels_vs_reference.cpp: 1 ulp of M = |x*s| + |t| (one rounding of the product
 //     where xsimd::fma fuses), 0 on SSE2 and the reference itself.
 //  3. The decision: streaming only when x + y bytes reach 5/8 of the last-level cache size the
@@ -74,8 +73,6 @@ double ulp_at(double m) {
 struct path {
     bnkit_isa isa;
     void (*infer)(const infer_args&) noexcept;
-    void (*normalize)(const bnkit::detail::normalize_args&) noexcept;
-    void (*backward_apply)(const bnkit::detail::backward_apply_args&) noexcept;
 };
 
 // Every kernel table this build has and this CPU runs, with its own inference kernel
@@ -84,8 +81,7 @@ std::vector<path> paths() {
     std::vector<path> out;
     for (int i = BNKIT_ISA_SCALAR; i <= BNKIT_ISA_NEON64; ++i) {
         const bnkit_kernel_table* t = bnkit::detail::select_kernels(static_cast<bnkit_isa>(i));
-        if (t && t->infer_f32)
-            out.push_back({static_cast<bnkit_isa>(i), t->infer_f32, t->normalize_f32, t->backward_apply_f32});
+        if (t && t->infer_f32) out.push_back({static_cast<bnkit_isa>(i), t->infer_f32});
     }
     return out;
 }
@@ -109,7 +105,7 @@ std::vector<case_shape> shapes(std::size_t W) {
 
 }  // namespace
 
-TEST_CASE("nontemporal: streamed outputs are bit-equal to plain stores, any alignment, in place") {
+TEST_CASE("nontemporal: streamed inference is bit-equal to plain stores, any alignment, in place") {
     for (const path& p : paths()) {
         INFO("isa " << std::string(bnkit_isa_name(p.isa)));
         const std::size_t W = bnkit_test::lanes(p.isa) > 1 ? bnkit_test::lanes(p.isa) : 4;
@@ -151,32 +147,6 @@ TEST_CASE("nontemporal: streamed outputs are bit-equal to plain stores, any alig
                 }
                 INFO("first element off: " << bad);
                 REQUIRE(bad == n);
-
-                // Training's normalize and backward's dx: the same map, streamed or not, the
-                // same bits (their accuracy against the reference is test_kernels_vs_reference's).
-                std::vector<float> mean(s.channels), k(s.channels);
-                for (std::size_t c = 0; c < s.channels; ++c) {
-                    mean[c] = next_value(seed, -1.0f, 1.0f);
-                    k[c] = next_value(seed, -1.0f, 1.0f);
-                }
-                placed norm_plain(n, y_off), norm_streamed(n, y_off), dy(n, x_off), dx_plain(n, y_off),
-                    dx_streamed(n, y_off), dx_on_x(n, y_off), dx_on_dy(n, y_off);
-                for (std::size_t i = 0; i < n; ++i) dy.data()[i] = next_value(seed, -1.0f, 1.0f);
-                p.normalize({v, x.data(), norm_plain.data(), mean.data(), scale.data(), shift.data(), false});
-                p.normalize({v, x.data(), norm_streamed.data(), mean.data(), scale.data(), shift.data(), true});
-                REQUIRE(same_bits(norm_streamed.data(), norm_plain.data(), n));
-                REQUIRE(norm_streamed.outside_intact());
-                const float *mp = mean.data(), *ap = scale.data(), *bp = shift.data(), *kp = k.data();
-                p.backward_apply({v, x.data(), dy.data(), mp, ap, bp, kp, dx_plain.data(), false});
-                p.backward_apply({v, x.data(), dy.data(), mp, ap, bp, kp, dx_streamed.data(), true});
-                std::memcpy(dx_on_x.data(), x.data(), n * sizeof(float));
-                std::memcpy(dx_on_dy.data(), dy.data(), n * sizeof(float));
-                p.backward_apply({v, dx_on_x.data(), dy.data(), mp, ap, bp, kp, dx_on_x.data(), true});
-                p.backward_apply({v, x.data(), dx_on_dy.data(), mp, ap, bp, kp, dx_on_dy.data(), true});
-                REQUIRE(same_bits(dx_streamed.data(), dx_plain.data(), n));
-                REQUIRE(same_bits(dx_on_x.data(), dx_plain.data(), n));
-                REQUIRE(same_bits(dx_on_dy.data(), dx_plain.data(), n));
-                REQUIRE(dx_streamed.outside_intact());
             }
         }
     }
