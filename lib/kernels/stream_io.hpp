@@ -4,9 +4,8 @@
 // (lib/dispatch/stream_policy.hpp); a kernel asked to stream on an arch without the hook, or
 // for float16 outputs, stores plainly. The results are the same bits either way.
 // The default says "no streaming store on this arch" (ARM: AArch64's STNP is only a hint and
-// ARMv7 NEON has none, so plain stores). x86
-// specializes it in platform/x86/stream_x86.hpp, included by kernels_<isa>.cpp before
-// bn_kernels-inl.hpp:
+// ARMv7 NEON has none, so plain stores). x86 specializes it in platform/x86/stream_x86.hpp,
+// included by kernels_<isa>.cpp before bn_kernels-inl.hpp:
 //
 //   template <> struct stream_io<Arch> {
 //       static constexpr bool available = true;

@@ -2,7 +2,9 @@
 // each specialization compiled only where its instructions are enabled; one SFENCE orders a
 // call's streamed stores (weakly ordered, held in write-combining buffers) before any later
 // store, so another thread that sees the call return sees its results.
-// Included by kernels_sse2.cpp, kernels_avx2.cpp and kernels_avx512.cpp.
+// Included by kernels_sse2.cpp, kernels_avx2.cpp and kernels_avx512.cpp; a TU with wider flags
+// sees the narrower specializations too but never uses them, so never emits a copy the linker
+// could pick for the narrower path (docs/platform-notes.md).
 #pragma once
 
 #include <immintrin.h>
