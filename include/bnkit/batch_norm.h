@@ -36,6 +36,7 @@ typedef struct bnkit_bn_desc {
     size_t inner;    /**< product of the dims after the feature axes */
     size_t count;    /**< outer * channels * inner */
     const struct bnkit_kernel_table* kernels; /**< private: the selected kernel path */
+    size_t llc_bytes; /**< private: this CPU's last-level cache; calls whose tensors fill 5/8 of it stream their output */
 } bnkit_bn_desc;
 
 /** Training hyper-parameters. */

@@ -2,6 +2,7 @@
 
 #include "../core/validate.hpp"
 #include "../dispatch/select.hpp"
+#include "../dispatch/stream_policy.hpp"
 
 extern "C" bnkit_status bnkit_bn_desc_init(bnkit_bn_desc* desc, uint32_t rank, const size_t* dims,
                                            uint32_t num_axes, const int32_t* axes) {
@@ -39,5 +40,6 @@ extern "C" bnkit_status bnkit_bn_desc_init(bnkit_bn_desc* desc, uint32_t rank, c
     desc->inner = part[2];
     desc->count = part[0] * part[1] * part[2];
     desc->kernels = bnkit::detail::select_kernels(BNKIT_ISA_AUTO);
+    desc->llc_bytes = bnkit::detail::llc_bytes();
     return BNKIT_OK;
 }

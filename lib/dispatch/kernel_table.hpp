@@ -38,6 +38,7 @@ struct infer_args_t {
     const float* scale;
     const float* shift;
     bnkit_activation activation;
+    bool stream;  // y past the caches: non-temporal stores where the path has them (stream_io.hpp)
 };
 
 // Per-channel mean and biased variance of x, stably (shifted two-pass, never E[x^2]-E[x]^2).

@@ -29,7 +29,8 @@ void bn_kernels<Arch>::infer_as(const infer_args_t<T>& a) noexcept {
             if constexpr (Act != BNKIT_ACTIVATION_NONE) v = xsimd::select(v < batch(0.0f), batch(0.0f), v);
             if constexpr (Act == BNKIT_ACTIVATION_RELU6) v = xsimd::select(batch(6.0f) < v, batch(6.0f), v);
             return v;
-        });
+        },
+        a.stream);
 }
 
 template <class Arch>

@@ -45,6 +45,7 @@
 
 #include "../dispatch/kernel_table.hpp"
 #include "half_io.hpp"
+#include "stream_io.hpp"
 
 namespace bnkit::detail {
 
@@ -86,6 +87,21 @@ struct loops {
         for (std::size_t i = 0; i < n; ++i) p[i] = buf[i];
     }
 
+    // store(p, n, v), as one non-temporal store when Stream and n == W: p must then be
+    // vector-aligned and T float (stream_io.hpp).
+    template <bool Stream, class T>
+    static void store_as(T* p, std::size_t n, const batch& v) noexcept {
+        if constexpr (Stream) {
+            if (n == W) return stream_io<Arch>::store(p, v);
+        }
+        store(p, n, v);
+    }
+
+    // Elements from p (float-aligned) to the next address aligned to a whole vector.
+    static std::size_t to_vector_alignment(const float* p) noexcept {
+        return (W - reinterpret_cast<std::uintptr_t>(p) / sizeof(float) % W) % W;
+    }
+
     // The element at p as a float (a half through the same vector conversion).
     static float element(const float* p) noexcept { return *p; }
     static float element(const bnkit_f16* p) noexcept {
@@ -120,9 +136,28 @@ struct loops {
     // out[e] = f(in[0][e], ..., in[NIn-1][e], coef[0][c], ..., coef[K-1][c]) for each element e
     // of channel c; f takes std::array<batch, NIn> and std::array<batch, K>, returns a batch.
     // out may equal any in[j]: each batch is loaded before the same lanes are stored.
+    // stream: a float out is written with non-temporal stores where Arch has them
+    // (stream_io.hpp), fenced before the return; the same values either way.
     template <std::size_t NIn, std::size_t K, class T, class F>
-    static void map_channels(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef)[K],
-                             F f) noexcept {
+    static void map_channels(const view& v, const T* const (&in)[NIn], T* out, const float* const (&coef)[K], F f,
+                             bool stream = false) noexcept {
+        if constexpr (std::is_same_v<T, float> && stream_io<Arch>::available) {
+            if (stream && reinterpret_cast<std::uintptr_t>(out) % sizeof(float) == 0) {
+                map_channels_as<true>(v, in, out, coef, f);
+                return stream_io<Arch>::fence();
+            }
+        }
+        map_channels_as<false>(v, in, out, coef, f);
+    }
+
+    // map_channels, storing whole vectors with stream_io<Arch>::store when Stream. Streaming
+    // stores need aligned addresses, so then the elements before out's first vector-aligned
+    // address go first, as a partial vector (per row in channels-last), and the walks below
+    // continue from there: every whole vector they store is aligned. Partial vectors and the
+    // channels-last overlapping vector are stored plainly.
+    template <bool Stream, std::size_t NIn, std::size_t K, class T, class F>
+    static void map_channels_as(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef)[K],
+                                F& f) noexcept {
         // Input pointers in locals: read through the caller's array they are reloaded after
         // every store (the flat channels-first loop: 9 instead of 7 instructions per vector on NEON).
         std::array<const T*, NIn> in;
@@ -131,18 +166,29 @@ struct loops {
         std::array<batch, K> cs;
         auto step = [&](std::size_t at, std::size_t n) {
             for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + at, n);
-            store(out + at, n, f(xs, cs));
+            store_as<Stream>(out + at, n, f(xs, cs));
         };
         // Sizes in locals: read through `v` they are reloaded after every store (the stores
         // may alias the view as far as the compiler knows), 10 instead of 7 instructions per
         // vector on NEON (docs/performance-arm.md).
-        const std::size_t C = v.channels, outer = v.outer, inner = v.inner;
+        const std::size_t C = v.channels, outer = v.outer, inner = v.inner, count = outer * C * inner;
+        // Streaming, flat walks: the elements before out's first aligned vector.
+        std::size_t head = 0;
+        if constexpr (Stream) {
+            if (C * inner < W || inner != 1) {
+                head = to_vector_alignment(out) < count ? to_vector_alignment(out) : count;
+                if (head != 0) {
+                    for (std::size_t q = 0; q < K; ++q) cs[q] = expand(coef[q], v, 0);
+                    step(0, head);
+                }
+            }
+        }
         if (C * inner < W) {
-            const std::size_t P = C * inner, count = outer * P;
-            std::array<std::array<batch, K>, W> pattern;
+            const std::size_t P = C * inner;
+            std::array<std::array<batch, K>, W> pattern;  // the vectors from element head on
             for (std::size_t k = 0; k < P; ++k)
-                for (std::size_t q = 0; q < K; ++q) pattern[k][q] = expand(coef[q], v, k);
-            for (std::size_t e = 0, k = 0; e < count; e += W, k = k + 1 == P ? 0 : k + 1) {
+                for (std::size_t q = 0; q < K; ++q) pattern[k][q] = expand(coef[q], v, k, head);
+            for (std::size_t e = head, k = 0; e < count; e += W, k = k + 1 == P ? 0 : k + 1) {
                 cs = pattern[k];
                 step(e, count - e < W ? count - e : W);
             }
@@ -152,31 +198,40 @@ struct loops {
             // Rows of C >= W channels: whole vectors, the last one at C - W overlapping its
             // neighbour when W does not divide C. Its inputs are loaded before the row's other
             // stores and its result stored after them, so in place it still reads inputs, and
-            // the overlapping lanes get the same values twice.
-            const std::size_t tail = C % W == 0 ? C : C - W;
-            std::array<batch, NIn> last;
+            // the overlapping lanes get the same values twice. Streaming, a row starts with
+            // its `skip` elements before out's first aligned vector in the row (a partial one).
+            std::array<batch, NIn> last{};  // zeroed once: GCC cannot tell it is read only when loaded
             std::array<batch, K> last_cs;
             for (std::size_t k = 0; k < K; ++k) last_cs[k] = batch::load_unaligned(coef[k] + C - W);
             for (std::size_t r = 0, end = outer * C; r < end; r += C) {
-                if (tail != C)
-                    for (std::size_t j = 0; j < NIn; ++j) last[j] = load(in[j] + r + tail, W);
-                for (std::size_t c = 0; c + W <= C; c += W) {
+                std::size_t skip = 0;
+                if constexpr (Stream) skip = to_vector_alignment(out + r);
+                const bool overlap = (C - skip) % W != 0;
+                if (overlap)
+                    for (std::size_t j = 0; j < NIn; ++j) last[j] = load(in[j] + r + C - W, W);
+                std::size_t c = 0;
+                if (skip != 0) {
+                    for (std::size_t k = 0; k < K; ++k) cs[k] = batch::load_unaligned(coef[k]);
+                    step(r, skip);
+                    c = skip;
+                }
+                for (; c + W <= C; c += W) {
                     for (std::size_t k = 0; k < K; ++k) cs[k] = batch::load_unaligned(coef[k] + c);
                     step(r + c, W);
                 }
-                if (tail != C) store(out + r + tail, W, f(last, last_cs));
+                if (overlap) store(out + r + C - W, W, f(last, last_cs));
             }
             return;
         }
         // Channels first: the tensor is one flat stream walked W lanes at a time; `left`
         // elements of channel c's current row start at e. A vector crossing into the next
         // rows takes their channels' coefficients in the lanes from where each row starts.
-        // Only the very end of the tensor is a partial vector.
-        const std::size_t count = outer * C * inner;
+        // Only the very end of the tensor is a partial vector (and, streaming, the head).
         const batch lanes = lane_numbers();
+        std::size_t c = head / inner % C;
         std::array<batch, K> here;  // channel c's coefficients
-        for (std::size_t k = 0; k < K; ++k) here[k] = batch(coef[k][0]);
-        for (std::size_t e = 0, c = 0, left = inner; e < count;) {
+        for (std::size_t k = 0; k < K; ++k) here[k] = batch(coef[k][c]);
+        for (std::size_t e = head, left = inner - head % inner; e < count;) {
             cs = here;
             if (left >= W) {  // the whole vectors left in channel c's row (inside the tensor)
                 for (const std::size_t end = e + left / W * W; e < end; e += W) step(e, W);
@@ -354,10 +409,11 @@ struct loops {
     // Channel of the element at flat offset e (any e: the pattern repeats every C * inner).
     static std::size_t channel_at(const view& v, std::size_t e) noexcept { return e / v.inner % v.channels; }
 
-    // The k-th pattern vector of a short-period view: lane j holds values[channel of k*W + j].
-    static batch expand(const float* values, const view& v, std::size_t k) noexcept {
+    // The k-th pattern vector of a short-period view from element `from` on: lane j holds
+    // values[channel of from + k*W + j].
+    static batch expand(const float* values, const view& v, std::size_t k, std::size_t from = 0) noexcept {
         float buf[W];
-        for (std::size_t j = 0; j < W; ++j) buf[j] = values[channel_at(v, k * W + j)];
+        for (std::size_t j = 0; j < W; ++j) buf[j] = values[channel_at(v, from + k * W + j)];
         return batch::load_unaligned(buf);
     }
 

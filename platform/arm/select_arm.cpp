@@ -6,7 +6,10 @@
 // name: AUTO never takes it, since its accuracy is not the one-rounding contract of the
 // other paths (infer_fp16_arith.hpp).
 // Const tables only: no global mutable state.
+#include <cstdint>
+
 #include "dispatch/select.hpp"
+#include "dispatch/stream_policy.hpp"
 #include "dispatch/table_list.hpp"
 #include "kernels/bn_kernels.hpp"
 #include "reference/bn_reference.hpp"
@@ -65,5 +68,8 @@ const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {
 }
 
 bool is_kernel_table(const bnkit_kernel_table* t) noexcept { return contains_table(tables, t); }
+
+// No streaming stores on this target (kernels/stream_io.hpp).
+std::size_t llc_bytes() noexcept { return SIZE_MAX; }
 
 }  // namespace bnkit::detail

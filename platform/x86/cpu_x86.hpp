@@ -10,6 +10,7 @@
 
 #include <cpuid.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace bnkit::detail::x86 {
@@ -39,6 +40,32 @@ inline cpu_features detect_cpu() noexcept {
     if (__get_cpuid_count(7, 0, &a, &b7, &c, &d) == 0) b7 = 0;
     const bool avx2 = b7 >> 5 & 1, avx512 = (b7 >> 16 & 1) && (b7 >> 17 & 1) && (b7 >> 28 & 1) && (b7 >> 30 & 1);
     return {sse2, sse2 && avx && avx2 && fma && f16c && os_ymm, avx512 && os_zmm};
+}
+
+// Bytes of the highest-level data or unified cache, from CPUID's deterministic cache
+// parameters: leaf 4 (Intel; AMD reserves it and returns zeros), else leaf 0x8000001D (AMD;
+// zeros without TOPOEXT); 0 when neither describes a cache (hypervisors may zero both, as on
+// the benchmark machine). Not AMD's leaf 0x80000006: on EPYC it gives the whole package's L3
+// (508 MiB on the benchmark machine) where one core reaches its CCX's share (32 MiB).
+// Four CPUID instructions when no leaf answers (8 us each under the benchmark machine's
+// hypervisor), once per bnkit_bn_desc_init.
+inline std::size_t last_level_cache_bytes() noexcept {
+    const auto scan = [](unsigned leaf) {
+        std::size_t bytes = 0;
+        for (unsigned i = 0, top = 0; i < 16; ++i) {
+            unsigned a, b, c, d;
+            __cpuid_count(leaf, i, a, b, c, d);
+            const unsigned type = a & 31, level = a >> 5 & 7;  // type 0: no more caches, 2: instructions
+            if (type == 0) break;
+            if (type == 2 || level < top) continue;
+            top = level;
+            bytes = std::size_t{(b >> 22) + 1} * ((b >> 12 & 0x3ff) + 1) * ((b & 0xfff) + 1) * (std::size_t{c} + 1);
+        }
+        return bytes;
+    };
+    std::size_t bytes = __get_cpuid_max(0, nullptr) >= 4 ? scan(4) : 0;
+    if (bytes == 0 && __get_cpuid_max(0x80000000u, nullptr) >= 0x8000001Du) bytes = scan(0x8000001Du);
+    return bytes;
 }
 
 }  // namespace bnkit::detail::x86

@@ -1,6 +1,7 @@
 // The sse2 kernel path: explicit instantiation only. Compiled with -msse2
 // (platform/x86/CMakeLists.txt); the code itself is in lib/kernels/.
 #include "half_sse2.hpp"  // half_io<Arch>, before the kernels
+#include "stream_x86.hpp"  // stream_io<Arch>, before the kernels
 #include "kernels/bn_kernels-inl.hpp"
 
 template struct bnkit::detail::bn_kernels<xsimd::sse2>;

@@ -4,6 +4,7 @@
 // Built without ISA flags: this code runs before anything knows what the CPU supports.
 #include "cpu_x86.hpp"
 #include "dispatch/select.hpp"
+#include "dispatch/stream_policy.hpp"
 #include "dispatch/table_list.hpp"
 #include "kernels/bn_kernels.hpp"
 #include "reference/bn_reference.hpp"
@@ -42,5 +43,10 @@ const bnkit_kernel_table* select_kernels(bnkit_isa isa) noexcept {
 }
 
 bool is_kernel_table(const bnkit_kernel_table* t) noexcept { return contains_table(tables, t); }
+
+std::size_t llc_bytes() noexcept {
+    const std::size_t llc = x86::last_level_cache_bytes();
+    return llc != 0 ? llc : fallback_llc_bytes;
+}
 
 }  // namespace bnkit::detail

@@ -9,45 +9,18 @@
 
 namespace bnkit_fuzz {
 
-inline const function_spec infer_f16_spec = {"bnkit_bn_infer_f16",
-                                             4,
-                                             {{"x", per_element_f16, false, required, true},
-                                              {"y", per_element_f16, true, required, false},
-                                              {"scale", per_channel, false, required, true},
-                                              {"shift", per_channel, false, required, true}},
-                                             1,
-                                             {{1, 0}},
-                                             documented_infer};
+// The _f16 twin of an _f32 tensor op: the same buffers in the same order, its tensors in halves.
+inline function_spec as_f16(const function_spec& f32, const char* name) {
+    function_spec s = f32;
+    s.name = name;
+    for (int i = 0; i < s.count; ++i)
+        if (s.buffers[i].length == per_element) s.buffers[i].length = per_element_f16;
+    return s;
+}
 
-inline const function_spec train_f16_spec = {"bnkit_bn_train_f16",
-                                             9,
-                                             {{"x", per_element_f16, false, required, true},
-                                              {"y", per_element_f16, true, required, false},
-                                              {"gamma", per_channel, false, optional, true},
-                                              {"beta", per_channel, false, optional, true},
-                                              {"moving_mean", per_channel, true, paired, true},
-                                              {"moving_var", per_channel, true, paired, true},
-                                              {"saved_mean", per_channel, true, required, false},
-                                              {"saved_invstd", per_channel, true, required, false},
-                                              {"workspace", workspace_bytes, true, required, false}},
-                                             1,
-                                             {{1, 0}},
-                                             documented_train};
-
-inline const function_spec backward_f16_spec = {"bnkit_bn_backward_f16",
-                                                9,
-                                                {{"x", per_element_f16, false, required, true},
-                                                 {"dy", per_element_f16, false, required, true},
-                                                 {"gamma", per_channel, false, optional, true},
-                                                 {"mean", per_channel, false, required, true},
-                                                 {"invstd", per_channel, false, required, true},
-                                                 {"dx", per_element_f16, true, optional, false},
-                                                 {"dgamma", per_channel, true, optional, false},
-                                                 {"dbeta", per_channel, true, optional, false},
-                                                 {"workspace", workspace_bytes, true, required, false}},
-                                                2,
-                                                {{5, 0}, {5, 1}},
-                                                documented_backward};
+inline const function_spec infer_f16_spec = as_f16(infer_spec, "bnkit_bn_infer_f16");
+inline const function_spec train_f16_spec = as_f16(train_spec, "bnkit_bn_train_f16");
+inline const function_spec backward_f16_spec = as_f16(backward_spec, "bnkit_bn_backward_f16");
 
 inline const function_spec f16_to_f32_n_spec = {"bnkit_f16_to_f32_n",
                                                 2,
