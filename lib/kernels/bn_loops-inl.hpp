@@ -195,6 +195,8 @@ struct loops {
             return;
         }
         if (inner == 1) {
+            if constexpr (!Stream)
+                if (C <= short_row_vectors * W) return map_short_rows<short_row_vectors>((C + W - 1) / W, v, in, out, coef, f);
             // Rows of C >= W channels: whole vectors, the last one at C - W overlapping its
             // neighbour when W does not divide C. Its inputs are loaded before the row's other
             // stores and its result stored after them, so in place it still reads inputs, and
@@ -260,6 +262,36 @@ struct loops {
             }
             step(e, count - e < W ? count - e : W);
             e += W;
+        }
+    }
+
+    // Channels-last rows of at most this many vectors keep every coefficient vector in
+    // registers across rows (map_short_rows).
+    static constexpr std::size_t short_row_vectors = 4;
+
+    // Channels-last map of rows of nv <= NV vectors (C >= W): the coefficients of the row's
+    // vectors (the last at C - W, overlapping its neighbour when W does not divide C) are loaded
+    // once, and each row's inputs are all loaded before its outputs are stored (in place too).
+    // A 16-channel NHWC tensor on AVX-512 is one vector per row: reloading its coefficients and
+    // restarting the row loop per vector cost more than the arithmetic.
+    template <std::size_t NV, std::size_t NIn, std::size_t K, class T, class F>
+    static void map_short_rows(std::size_t nv, const view& v, const std::array<const T*, NIn>& in, T* out,
+                               const float* const (&coef)[K], F& f) noexcept {
+        if constexpr (NV > 1)
+            if (nv < NV) return map_short_rows<NV - 1>(nv, v, in, out, coef, f);
+        const std::size_t C = v.channels;
+        std::array<std::size_t, NV> at;
+        std::array<std::array<batch, K>, NV> cs;
+        each_unrolled<NV>([&](auto u) {
+            at[u] = u * W + W <= C ? u * W : C - W;
+            for (std::size_t k = 0; k < K; ++k) cs[u][k] = batch::load_unaligned(coef[k] + at[u]);
+        });
+        std::array<std::array<batch, NIn>, NV> xs;
+        for (std::size_t r = 0, end = v.outer * C; r < end; r += C) {
+            each_unrolled<NV>([&](auto u) {
+                for (std::size_t j = 0; j < NIn; ++j) xs[u][j] = load(in[j] + r + at[u], W);
+            });
+            each_unrolled<NV>([&](auto u) { store(out + r + at[u], W, f(xs[u], cs[u])); });
         }
     }
 
