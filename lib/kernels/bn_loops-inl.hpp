@@ -138,15 +138,18 @@ struct loops {
     // out may equal any in[j]: each batch is loaded before the same lanes are stored.
     // stream: a float out is written with non-temporal stores where Arch has them
     // (stream_io.hpp), fenced before the return; the same values either way.
+    // prefetch: as it goes, each input is also prefetched (into L2) that many elements ahead,
+    // where the caller's next call will read (channel blocks: the next block's rows).
     template <std::size_t NIn, std::size_t K, class T, class F>
     static void map_channels(const view& v, const T* const (&in)[NIn], T* out, const float* const (&coef)[K], F f,
-                             bool stream = false) noexcept {
+                             bool stream = false, std::size_t prefetch = 0) noexcept {
         if constexpr (std::is_same_v<T, float> && stream_io<Arch>::available) {
             if (stream && reinterpret_cast<std::uintptr_t>(out) % sizeof(float) == 0) {
                 map_channels_as<true>(v, in, out, coef, f);
                 return stream_io<Arch>::fence();
             }
         }
+        if (prefetch != 0) return map_channels_as<false, true>(v, in, out, coef, f, prefetch);
         map_channels_as<false>(v, in, out, coef, f);
     }
 
@@ -155,9 +158,9 @@ struct loops {
     // address go first, as a partial vector (per row in channels-last), and the walks below
     // continue from there: every whole vector they store is aligned. Partial vectors and the
     // channels-last overlapping vector are stored plainly.
-    template <bool Stream, std::size_t NIn, std::size_t K, class T, class F>
+    template <bool Stream, bool Prefetch = false, std::size_t NIn, std::size_t K, class T, class F>
     static void map_channels_as(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef)[K],
-                                F& f) noexcept {
+                                F& f, std::size_t prefetch = 0) noexcept {
         // Input pointers in locals: read through the caller's array they are reloaded after
         // every store (the flat channels-first loop: 9 instead of 7 instructions per vector on NEON).
         std::array<const T*, NIn> in;
@@ -165,7 +168,10 @@ struct loops {
         std::array<batch, NIn> xs;
         std::array<batch, K> cs;
         auto step = [&](std::size_t at, std::size_t n) {
-            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + at, n);
+            for (std::size_t j = 0; j < NIn; ++j) {
+                if constexpr (Prefetch) __builtin_prefetch(in[j] + at + prefetch, 0, 2);
+                xs[j] = load(in[j] + at, n);
+            }
             store_as<Stream>(out + at, n, f(xs, cs));
         };
         // Sizes in locals: read through `v` they are reloaded after every store (the stores
