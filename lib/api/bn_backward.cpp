@@ -72,7 +72,7 @@ template <class T>
         return BNKIT_OK;
     }
     // Blocks of channels (channel_blocks.hpp): sums of the slice, then its rows, one
-    // contiguous run per outer index.
+    // contiguous run per outer index, prefetching the next block's (as in training).
     const auto reduce = BNKIT_KERNEL_T(T, desc, backward_reduce);
     const auto apply = BNKIT_KERNEL_T(T, desc, backward_apply);
     for (size_t first = 0; first < C; first += per_block) {
@@ -82,7 +82,8 @@ template <class T>
         if (dx)
             for (size_t o = 0; o < desc->outer; ++o) {
                 const size_t run = (o * C + first) * desc->inner;
-                apply({{1, nb, desc->inner}, x + run, dy + run, mean + first, a + first, b + first, k + first, dx + run});
+                apply({{1, nb, desc->inner}, x + run, dy + run, mean + first, a + first, b + first, k + first, dx + run,
+                       first + nb < C ? nb * desc->inner : 0});
             }
     }
     return BNKIT_OK;

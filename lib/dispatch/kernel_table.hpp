@@ -62,6 +62,7 @@ struct normalize_args_t {
     const float* mean;
     const float* scale;
     const float* shift;
+    std::size_t prefetch = 0;  // x is prefetched this many elements ahead (0: not at all)
 };
 
 // sum_dy[c] = sum(dy), sum_dy_xc[c] = sum(dy * (x - mean[c])). scratch: 2 * C floats.
@@ -87,6 +88,7 @@ struct backward_apply_args_t {
     const float* b;
     const float* k;
     T* dx;
+    std::size_t prefetch = 0;  // x and dy are prefetched this many elements ahead (0: not at all)
 };
 
 using infer_args = infer_args_t<float>;

@@ -76,7 +76,8 @@ void bn_kernels<Arch>::normalize(const normalize_args_t<T>& a) noexcept {
         a.v, {a.x}, a.y, {a.mean, a.scale, a.shift},
         [](const std::array<batch, 1>& x, const std::array<batch, 3>& c) {
             return xsimd::fma(x[0] - c[0], c[1], c[2]);
-        });
+        },
+        false, a.prefetch);
 }
 
 template <class Arch>
@@ -98,7 +99,8 @@ void bn_kernels<Arch>::backward_apply(const backward_apply_args_t<T>& a) noexcep
         a.v, {a.x, a.dy}, a.dx, {a.mean, a.a, a.b, a.k},
         [](const std::array<batch, 2>& in, const std::array<batch, 4>& c) {
             return xsimd::fma(c[1], in[1], xsimd::fma(c[2], in[0] - c[0], c[3]));
-        });
+        },
+        false, a.prefetch);
 }
 
 template <class Arch>

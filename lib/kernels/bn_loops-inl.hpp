@@ -138,15 +138,18 @@ struct loops {
     // out may equal any in[j]: each batch is loaded before the same lanes are stored.
     // stream: a float out is written with non-temporal stores where Arch has them
     // (stream_io.hpp), fenced before the return; the same values either way.
+    // prefetch: as it goes, each input is also prefetched (into L2) that many elements ahead,
+    // where the caller's next call will read (channel blocks: the next block's rows).
     template <std::size_t NIn, std::size_t K, class T, class F>
     static void map_channels(const view& v, const T* const (&in)[NIn], T* out, const float* const (&coef)[K], F f,
-                             bool stream = false) noexcept {
+                             bool stream = false, std::size_t prefetch = 0) noexcept {
         if constexpr (std::is_same_v<T, float> && stream_io<Arch>::available) {
             if (stream && reinterpret_cast<std::uintptr_t>(out) % sizeof(float) == 0) {
                 map_channels_as<true>(v, in, out, coef, f);
                 return stream_io<Arch>::fence();
             }
         }
+        if (prefetch != 0) return map_channels_as<false, true>(v, in, out, coef, f, prefetch);
         map_channels_as<false>(v, in, out, coef, f);
     }
 
@@ -155,9 +158,9 @@ struct loops {
     // address go first, as a partial vector (per row in channels-last), and the walks below
     // continue from there: every whole vector they store is aligned. Partial vectors and the
     // channels-last overlapping vector are stored plainly.
-    template <bool Stream, std::size_t NIn, std::size_t K, class T, class F>
+    template <bool Stream, bool Prefetch = false, std::size_t NIn, std::size_t K, class T, class F>
     static void map_channels_as(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef)[K],
-                                F& f) noexcept {
+                                F& f, std::size_t prefetch = 0) noexcept {
         // Input pointers in locals: read through the caller's array they are reloaded after
         // every store (the flat channels-first loop: 9 instead of 7 instructions per vector on NEON).
         std::array<const T*, NIn> in;
@@ -165,7 +168,10 @@ struct loops {
         std::array<batch, NIn> xs;
         std::array<batch, K> cs;
         auto step = [&](std::size_t at, std::size_t n) {
-            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + at, n);
+            for (std::size_t j = 0; j < NIn; ++j) {
+                if constexpr (Prefetch) __builtin_prefetch(in[j] + at + prefetch, 0, 2);
+                xs[j] = load(in[j] + at, n);
+            }
             store_as<Stream>(out + at, n, f(xs, cs));
         };
         // Sizes in locals: read through `v` they are reloaded after every store (the stores
@@ -195,6 +201,8 @@ struct loops {
             return;
         }
         if (inner == 1) {
+            if constexpr (!Stream)
+                if (C <= short_row_vectors * W) return map_short_rows<short_row_vectors>((C + W - 1) / W, v, in, out, coef, f);
             // Rows of C >= W channels: whole vectors, the last one at C - W overlapping its
             // neighbour when W does not divide C. Its inputs are loaded before the row's other
             // stores and its result stored after them, so in place it still reads inputs, and
@@ -260,6 +268,36 @@ struct loops {
             }
             step(e, count - e < W ? count - e : W);
             e += W;
+        }
+    }
+
+    // Channels-last rows of at most this many vectors keep every coefficient vector in
+    // registers across rows (map_short_rows).
+    static constexpr std::size_t short_row_vectors = 4;
+
+    // Channels-last map of rows of nv <= NV vectors (C >= W): the coefficients of the row's
+    // vectors (the last at C - W, overlapping its neighbour when W does not divide C) are loaded
+    // once, and each row's inputs are all loaded before its outputs are stored (in place too).
+    // A 16-channel NHWC tensor on AVX-512 is one vector per row: reloading its coefficients and
+    // restarting the row loop per vector cost more than the arithmetic.
+    template <std::size_t NV, std::size_t NIn, std::size_t K, class T, class F>
+    static void map_short_rows(std::size_t nv, const view& v, const std::array<const T*, NIn>& in, T* out,
+                               const float* const (&coef)[K], F& f) noexcept {
+        if constexpr (NV > 1)
+            if (nv < NV) return map_short_rows<NV - 1>(nv, v, in, out, coef, f);
+        const std::size_t C = v.channels;
+        std::array<std::size_t, NV> at;
+        std::array<std::array<batch, K>, NV> cs;
+        each_unrolled<NV>([&](auto u) {
+            at[u] = u * W + W <= C ? u * W : C - W;
+            for (std::size_t k = 0; k < K; ++k) cs[u][k] = batch::load_unaligned(coef[k] + at[u]);
+        });
+        std::array<std::array<batch, NIn>, NV> xs;
+        for (std::size_t r = 0, end = v.outer * C; r < end; r += C) {
+            each_unrolled<NV>([&](auto u) {
+                for (std::size_t j = 0; j < NIn; ++j) xs[u][j] = load(in[j] + r + at[u], W);
+            });
+            each_unrolled<NV>([&](auto u) { store(out + r + at[u], W, f(xs[u], cs[u])); });
         }
     }
 
