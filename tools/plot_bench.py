@@ -130,6 +130,7 @@ def load(path):
 
 SHAPES_L12 = ("1x16x8x8", "1x32x32x32")     # x + y fit in L2 (1 MiB per core)
 SHAPES_OOC = ("8x256x56x56",)               # x + y = 51 MB > L3 (32 MiB)
+SHAPES_SMALL = ("1x16x8x8", "1x32x32x32", "1x64x56x56")  # the "three smaller shapes"
 SIMD = ("bnkit_sse2", "bnkit_avx2", "bnkit_avx512")
 
 
@@ -198,12 +199,15 @@ def report(path):
             [(f"nhwc/{sh}", t("infer", "onednn", "nhwc", sh) / t("infer", "bnkit", "nhwc", sh)) for sh in shapes],
             1.5, less=False)
     verdict("infer bnkit / onednn_blocked", ratios("infer", LAYOUTS, shapes, "onednn_blocked"), 1.0)
+    verdict("infer onednn_blocked / bnkit on the three smaller shapes (speedup)",
+            [(f"{lay}/{sh}", t("infer", "onednn_blocked", lay, sh) / t("infer", "bnkit", lay, sh))
+             for lay in LAYOUTS for sh in SHAPES_SMALL], 1.5, less=False)
     print("- %s infer 1x16x8x8 whole call <= 80 ns: nchw %.0f ns, nhwc %.0f ns" % (
         "HOLDS" if max(t("infer", "bnkit", l, "1x16x8x8") for l in LAYOUTS) <= 80 else "MISSES",
         t("infer", "bnkit", "nchw", "1x16x8x8"), t("infer", "bnkit", "nhwc", "1x16x8x8")))
     for op, mem in (("train", 1.7), ("backward", 2.8)):
         verdict(f"{op} nchw bnkit / onednn", ratios(op, ["nchw"], shapes, "onednn"), 0.35)
-        verdict(f"{op} nchw bnkit / onednn_blocked", ratios(op, ["nchw"], shapes, "onednn_blocked"), 1.1)
+        verdict(f"{op} bnkit / onednn_blocked, both layouts", ratios(op, LAYOUTS, shapes, "onednn_blocked"), 1.1)
         verdict(f"{op} out of cache bnkit / memcpy", ratios(op, LAYOUTS, SHAPES_OOC, "memcpy"), mem)
     for op in OPS:
         verdict(f"{op} best path vs scalar on L1/L2 shapes (speedup)",
