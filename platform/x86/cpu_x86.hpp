@@ -63,8 +63,10 @@ inline std::size_t last_level_cache_bytes() noexcept {
         }
         return bytes;
     };
-    std::size_t bytes = __get_cpuid_max(0, nullptr) >= 4 ? scan(4) : 0;
-    if (bytes == 0 && __get_cpuid_max(0x80000000u, nullptr) >= 0x8000001Du) bytes = scan(0x8000001Du);
+    // __get_cpuid_max returns unsigned in GCC's cpuid.h, int in clang's.
+    const auto max_leaf = [](unsigned base) { return static_cast<unsigned>(__get_cpuid_max(base, nullptr)); };
+    std::size_t bytes = max_leaf(0) >= 4 ? scan(4) : 0;
+    if (bytes == 0 && max_leaf(0x80000000u) >= 0x8000001Du) bytes = scan(0x8000001Du);
     return bytes;
 }
 
