@@ -27,7 +27,8 @@
 // all lanes (channels-first), by a tree of error-free TwoSums across vectors and lanes, so
 // the error stays O(eps) of the terms' magnitudes
 // whatever the count (a plain float sum grows as O(n eps)). Four operations per term instead
-// of one; on large tensors the reductions stay memory-bound.
+// of one: in cache, and out of cache once blocked (channel_blocks.hpp), the reductions are
+// bound by these operations, not by memory (docs/performance.md, "What limits the misses").
 //
 // Everything here is a member of a template on Arch, and pointer lists are plain arrays: a
 // non-template inline function (or a std:: template instantiated identically everywhere)
