@@ -22,13 +22,14 @@
 // alignment is assumed. Every element goes through the same batch arithmetic, wherever it
 // sits, so a map's results do not depend on the loop chosen.
 //
-// Sums are compensated like the reference's: Kahan in every vector lane; lanes are folded into
-// a channel's total by Neumaier steps (channels-last, short period) or, where one channel owns
+// Sums are compensated like the reference's: Kahan in every vector lane, each compensated add
+// taking the plain sum of a run of up to `group` vectors of terms; lanes are folded into a
+// channel's total by Neumaier steps (channels-last, short period) or, where one channel owns
 // all lanes (channels-first), by a tree of error-free TwoSums across vectors and lanes, so
-// the error stays O(eps) of the terms' magnitudes
-// whatever the count (a plain float sum grows as O(n eps)). Four operations per term instead
-// of one: in cache, and out of cache once blocked (channel_blocks.hpp), the reductions are
-// bound by these operations, not by memory (docs/performance.md, "What limits the misses").
+// the error stays O(eps) of the terms' magnitudes whatever the count (a plain float sum grows
+// as O(n eps)). Two operations per term instead of one (four without runs): in cache, and
+// out of cache once blocked (channel_blocks.hpp), the reductions are bound by these
+// operations, not by memory (docs/performance.md, "What limits the misses").
 //
 // Everything here is a member of a template on Arch, and pointer lists are plain arrays: a
 // non-template inline function (or a std:: template instantiated identically everywhere)
@@ -59,6 +60,14 @@ struct loops {
     // Independent accumulators per output in the channels-first reduction: a compensated add
     // is a chain of dependent operations, so several run side by side.
     static constexpr std::size_t unroll = 4;
+
+    // Vectors of terms summed plainly before each compensated add (a run): a Kahan add costs
+    // four operations, a plain one one, so a run of `group` terms costs 1 + 4 / group per term
+    // (2 instead of 4) while the error stays O(eps) of the terms' magnitudes whatever the count:
+    // a run's sum (at most group + 1 vectors: a row's last run may take its partial vector too)
+    // is off by at most group eps times its terms' magnitudes, the compensated adds of the runs
+    // by 2 eps more.
+    static constexpr std::size_t group = 4;
 
     // n <= W elements at p; lanes from n on are zero. Never reads p[n] or beyond.
     static batch load(const float* p, std::size_t n) noexcept {
@@ -482,23 +491,17 @@ struct loops {
         }
     }
 
-    // Channels-last reductions: channel vectors per block, and compensated chains per output
-    // in flight (block_vectors of one row times rows side by side). A Kahan add is a chain of
-    // 4 dependent operations, so at least 4 chains per output keep the adders busy; a single
-    // output gets 8 where 32 vector registers hold them (AVX-512, AArch64: 1.4-2x faster NHWC
-    // statistics); two outputs' 8 pairs each would spill (measured 10% slower).
-    static constexpr bool many_registers =
-        std::is_base_of_v<xsimd::avx512f, Arch> || std::is_same_v<Arch, xsimd::neon64>;
+    // Channels-last reductions: channel vectors per block, each with its compensated chain per
+    // output. A Kahan add is a chain of 4 dependent operations; fed one run of `group` rows at
+    // a time, 4 (one output) or 2 x 2 (two outputs) chains keep the adders busy.
     template <std::size_t NOut>
     static constexpr std::size_t block_vectors = NOut == 1 ? 4 : 2;
-    template <std::size_t NOut>
-    static constexpr std::size_t block_chains = block_vectors<NOut> * (many_registers && NOut == 1 ? 2 : 1);
 
     // Rows of C >= W channels. A row is cut into V = ceil(C / W) channel vectors at offsets
     // 0, W, 2W, ..., the last one at C - W (it overlaps its neighbour when W does not divide C:
     // every load is a full vector, and the overlapping lanes' sums are computed but never
     // stored). Blocks of block_vectors channel vectors keep their Kahan pairs in registers over
-    // a tile of rows, R rows side by side merged by TwoSum at the tile's end; the pairs live in
+    // a tile of rows, each add taking the plain sum of a run of `group` rows; the pairs live in
     // (sums[j], scratch + j * C) between tiles. Tiles are sized in float32 rows, so float16 and
     // float32 tensors of one shape see the same additions in the same order.
     template <std::size_t NIn, std::size_t NOut, class T, class F>
@@ -532,45 +535,42 @@ struct loops {
             if (nb < NB)
                 return channels_last_block<NB - 1>(nb, b, o, rows, v, in, coef, sums, scratch, f);
         const std::size_t C = v.channels;
-        // R rows side by side, each in its own accumulators (merged at the end of the tile),
-        // so that NB * R compensated chains run in parallel even when the row is one vector.
-        constexpr std::size_t R = block_chains<NOut> / NB;
         std::array<std::size_t, NB> at;
         std::array<batch, NB> m;
-        std::array<std::array<std::array<kahan, NB>, NOut>, R> acc{};
+        std::array<std::array<kahan, NB>, NOut> acc;
         each_unrolled<NB>([&](auto u) {
             at[u] = (b + u) * W + W <= C ? (b + u) * W : C - W;
             m[u] = batch::load_unaligned(coef + at[u]);
             each_unrolled<NOut>([&](auto j) {
-                acc[0][j][u] = {batch::load_unaligned(sums[j] + at[u]), batch::load_unaligned(scratch + j * C + at[u])};
+                acc[j][u] = {batch::load_unaligned(sums[j] + at[u]), batch::load_unaligned(scratch + j * C + at[u])};
             });
         });
         std::array<batch, NIn> xs;
-        const auto add_row = [&](auto k, std::size_t r) {
-            each_unrolled<NB>([&](auto u) {
-                for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + r + at[u], W);
-                const std::array<batch, NOut> t = f(xs, m[u]);
-                for (std::size_t j = 0; j < NOut; ++j) acc[k][j][u].add(t[j]);
-            });
+        const auto terms = [&](auto u, std::size_t r) {
+            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + r + at[u], W);
+            return f(xs, m[u]);
         };
-        std::size_t r = o * C;
-        const std::size_t end = (o + rows) * C;
-        for (; r + R * C <= end; r += R * C) each_unrolled<R>([&](auto k) { add_row(k, r + k * C); });
-        for (; r < end; r += C) add_row(std::integral_constant<std::size_t, 0>{}, r);
-        each_unrolled<R>([&](auto k) {
-            if constexpr (k > 0)
-                each_unrolled<NOut>([&](auto j) {
-                    each_unrolled<NB>([&](auto u) { acc[0][j][u] = merged(acc[0][j][u], acc[k][j][u]); });
+        for (std::size_t r = o * C, end = (o + rows) * C; r < end; r += group * C) {
+            const std::size_t n = (end - r) / C < group ? (end - r) / C : group;
+            std::array<std::array<batch, NOut>, NB> s;  // the plain sums over the run's n rows
+            each_unrolled<NB>([&](auto u) { s[u] = terms(u, r); });
+            for (std::size_t i = 1; i < n; ++i)
+                each_unrolled<NB>([&](auto u) {
+                    const std::array<batch, NOut> t = terms(u, r + i * C);
+                    for (std::size_t j = 0; j < NOut; ++j) s[u][j] += t[j];
                 });
-        });
+            each_unrolled<NB>([&](auto u) {
+                for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
+            });
+        }
         // Last vector first: where it overlaps its neighbour, those lanes keep what memory holds
         // (the neighbour's pairs, final for this tile if stored already, else stored next).
         each_unrolled<NB>([&](auto i) {
             constexpr std::size_t u = NB - 1 - i;
             const std::size_t skip = (b + u) * W - at[u];
             each_unrolled<NOut>([&](auto j) {
-                store_lanes_from(sums[j] + at[u], skip, acc[0][j][u].sum);
-                store_lanes_from(scratch + j * C + at[u], skip, acc[0][j][u].comp);
+                store_lanes_from(sums[j] + at[u], skip, acc[j][u].sum);
+                store_lanes_from(scratch + j * C + at[u], skip, acc[j][u].comp);
             });
         });
     }
@@ -582,9 +582,11 @@ struct loops {
     }
 
     // One channel at a time, over its `outer` rows of `inner` elements, with `unroll` Kahan
-    // accumulators per output in registers, merged by TwoSum at the end, so `unroll`
-    // compensated chains run side by side: a long row spreads its vectors over them, short
-    // rows (inner < unroll * W, e.g. 7x7 = 49) go `unroll` rows at a time, one row each.
+    // accumulators (chains) per output in registers, merged by TwoSum at the end. Each
+    // compensated add takes the plain sum of a run of up to `group` vectors of one row (the
+    // row's last run also takes its partial vector, if any). A row of at least unroll * group
+    // whole vectors spreads its runs over the chains; shorter rows (e.g. 7x7 = 49) go `unroll`
+    // rows at a time, one row per chain.
     // A row's partial last vector is read as a whole vector inside the view's extent (which
     // holds C * inner >= W elements) and the lanes outside the row are zeroed. v may be a
     // slice of channels (outer_stride > C * inner).
@@ -593,31 +595,72 @@ struct loops {
                                       float* const (&sums)[NOut], F& f) noexcept {
         const std::size_t C = v.channels, inner = v.inner, outer = v.outer, stride = v.outer_stride;
         const std::size_t count = v.extent;  // whole vectors may be read anywhere below
+        const std::size_t full = inner / W, rem = inner % W;  // a row's whole vectors, partial lanes
+        constexpr std::size_t step = unroll * group;          // whole vectors per step of a long row
+        const auto rem_lanes = lane_numbers() < batch(static_cast<float>(rem));
         std::array<batch, NIn> xs;
         std::array<channel_group, NOut> groups{};
         for (std::size_t c = 0; c < C; ++c) {
             const batch m(coef[c]);
             std::array<std::array<kahan, unroll>, NOut> acc{};
-            // Adds f of the n <= W elements at q to the accumulators u. u is a compile-time
-            // constant (unrolled): indexed at run time, acc would live on the stack and every
-            // compensated add would wait on a store and a reload (3x slower on AVX-512).
-            const auto add = [&](auto u, std::size_t q, std::size_t n) {
-                const std::size_t p = n == W || q + W <= count ? q : count - W;
-                for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
-                const std::array<batch, NOut> t = f(xs, m);
-                for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(n == W ? t[j] : lanes_in(t[j], q - p, n));
+            // f of the whole vector at q.
+            const auto whole = [&](std::size_t q) {
+                for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + q, W);
+                return f(xs, m);
             };
+            // f of the rem elements at q (a row's partial vector), zero in the other lanes.
+            const auto partial = [&](std::size_t q) {
+                const std::size_t p = q + W <= count ? q : count - W;
+                for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
+                std::array<batch, NOut> t = f(xs, m);
+                for (std::size_t j = 0; j < NOut; ++j)
+                    t[j] = p == q ? xsimd::select(rem_lanes, t[j], batch(0.0f)) : lanes_in(t[j], q - p, rem);
+                return t;
+            };
+            // The plain sum of f over the row at `row` from its whole vector k on: `group` whole
+            // vectors, or when `last` all the rest, partial vector included.
+            const auto run_sum = [&](std::size_t row, std::size_t k, bool last) {
+                const bool with_partial = last && rem != 0;
+                const std::size_t end = last ? full : k + group;
+                std::array<batch, NOut> s = with_partial ? partial(row + full * W) : whole(row + k * W);
+                for (std::size_t i = with_partial ? k : k + 1; i < end; ++i) {
+                    const std::array<batch, NOut> t = whole(row + i * W);
+                    for (std::size_t j = 0; j < NOut; ++j) s[j] += t[j];
+                }
+                return s;
+            };
+            // The compensated adds stay out of the loops over a row's vectors, with compile-time
+            // chain indices: otherwise GCC keeps acc on the stack and every add waits on a store
+            // and a reload (3x slower on AVX-512).
             std::size_t o = 0;
-            if (inner < unroll * W)
+            if (full < step)
                 for (; o + unroll <= outer; o += unroll)
-                    for (std::size_t i = 0; i < inner; i += W)
-                        each_unrolled([&](auto u) { add(u, (o + u) * stride + c * inner + i, inner - i < W ? inner - i : W); });
+                    for (std::size_t k = 0;; k += group) {  // the rows' runs side by side
+                        const bool last = full - k <= group;
+                        std::array<std::array<batch, NOut>, unroll> s;
+                        each_unrolled([&](auto u) { s[u] = run_sum((o + u) * stride + c * inner, k, last); });
+                        each_unrolled([&](auto u) {
+                            for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
+                        });
+                        if (last) break;
+                    }
             for (; o < outer; ++o) {
                 const std::size_t row = o * stride + c * inner;
-                std::size_t i = 0;
-                for (; i + unroll * W <= inner; i += unroll * W)
-                    each_unrolled([&](auto u) { add(u, row + i + u * W, W); });
-                for (; i < inner; i += W) add(std::integral_constant<std::size_t, 0>{}, row + i, inner - i < W ? inner - i : W);
+                std::size_t k = 0;
+                for (; k + step <= full; k += step) {
+                    std::array<std::array<batch, NOut>, unroll> s;
+                    each_unrolled([&](auto u) { s[u] = run_sum(row, k + u * group, false); });
+                    each_unrolled([&](auto u) {
+                        for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
+                    });
+                }
+                if (k < full || rem != 0)
+                    for (;; k += group) {
+                        const bool last = full - k <= group;
+                        const std::array<batch, NOut> s = run_sum(row, k, last);
+                        for (std::size_t j = 0; j < NOut; ++j) acc[j][0].add(s[j]);
+                        if (last) break;
+                    }
             }
             each_unrolled<NOut>([&](auto j) {
                 each_unrolled<unroll - 1>([&](auto u) { acc[j][0] = merged(acc[j][0], acc[j][u + 1]); });

@@ -105,17 +105,23 @@ std::vector<shape> rank_shapes(std::size_t c) {
 }
 
 // Tile-aware sweep for W lanes: channels 1..5W+1 step W-1 plus primes; inner below, at and
-// above the vector width and the 4-vector unroll; outer 1..3; a few long rows and the
-// generic-rank shapes.
+// above the vector width, a run of 4 vectors summed before each compensated add (4W, 4W + 1:
+// the last run takes the partial vector), two runs (8W + 5) and a whole step of 4 runs
+// (16W, 17W + 1); outer 1..3, and 4, 5, 9 for some; a few long rows and the generic-rank shapes.
 std::vector<shape> sweep(std::size_t W) {
     std::vector<std::size_t> channels;
     for (std::size_t c = 1; c <= 5 * W + 1; c += W - 1) channels.push_back(c);
     for (std::size_t p : {3, 5, 7, 11, 13, 17, 31, 61}) channels.push_back(p);
-    const std::size_t inners[] = {1, 2, 3, W - 1, W, W + 1, 2 * W + 3, 4 * W, 4 * W + 1, 67};
+    const std::size_t inners[] = {1, 2, 3, W - 1, W, W + 1, 2 * W + 3, 4 * W, 4 * W + 1, 8 * W + 5, 16 * W, 17 * W + 1, 67};
     std::vector<shape> out;
     for (std::size_t c : channels)
         for (std::size_t inner : inners)
             for (std::size_t outer = 1; outer <= 3; ++outer) out.push_back(view_shape(outer, c, inner));
+    // Rows in runs of 4 (channels-last) and 4 short rows side by side (channels-first), with
+    // and without leftover rows.
+    for (std::size_t c : channels)
+        for (std::size_t inner : {std::size_t{1}, W + 1, 4 * W + 1})
+            for (std::size_t outer : {4, 5, 9}) out.push_back(view_shape(outer, c, inner));
     for (std::size_t c : {std::size_t{1}, std::size_t{3}, W + 1})
         for (std::size_t outer : {1, 3}) out.push_back(view_shape(outer, c, 3136));
     for (std::size_t c : {std::size_t{3}, W + 1, 2 * W + 1})
