@@ -493,9 +493,10 @@ struct loops {
 
     // Channels-last reductions: channel vectors per block, each with its compensated chain per
     // output. A Kahan add is a chain of 4 dependent operations; fed one run of `group` rows at
-    // a time, 4 (one output) or 2 x 2 (two outputs) chains keep the adders busy.
+    // a time, 4 chains keep the adders busy. Two outputs take 4 vectors too where 32 registers
+    // hold their pairs (AVX-512: backward NHWC 1x64x56x56 47 -> 42 us), else 2.
     template <std::size_t NOut>
-    static constexpr std::size_t block_vectors = NOut == 1 ? 4 : 2;
+    static constexpr std::size_t block_vectors = NOut == 1 || std::is_base_of_v<xsimd::avx512f, Arch> ? 4 : 2;
 
     // Rows of C >= W channels. A row is cut into V = ceil(C / W) channel vectors at offsets
     // 0, W, 2W, ..., the last one at C - W (it overlaps its neighbour when W does not divide C:
@@ -515,25 +516,30 @@ struct loops {
         // order), so the blocks after the first find the tile in L1.
         const std::size_t tile_rows = 16384 / (C * sizeof(float) * NIn);
         const std::size_t tile = V <= block_vectors<NOut> ? outer : tile_rows > 0 ? tile_rows : 1;
+        // Each block reads only its own lines of a tile's rows: a strided walk the hardware
+        // prefetchers miss, so each load is also prefetched one tile ahead (NHWC 8x256x56x56
+        // out of cache: training 3.6 -> 2.5 ms, backward 5.9 -> 3.8 ms).
+        const std::size_t ahead = tile < outer ? tile * C : 0;
         for (std::size_t o = 0; o < outer; o += tile) {
             const std::size_t rows = outer - o < tile ? outer - o : tile;
             for (std::size_t b = 0; b < V; b += block_vectors<NOut>)
                 channels_last_block<block_vectors<NOut>>(V - b < block_vectors<NOut> ? V - b : block_vectors<NOut>, b, o,
-                                                         rows, v, in, coef, sums, scratch, f);
+                                                         rows, ahead, v, in, coef, sums, scratch, f);
         }
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] -= scratch[j * C + c];
     }
 
     // Channel vectors b .. b + nb - 1 (nb <= NB, chosen at compile time so the accumulators
-    // are registers) over rows o .. o + rows - 1.
+    // are registers) over rows o .. o + rows - 1; each load also prefetches `ahead` elements on
+    // (0: none).
     template <std::size_t NB, std::size_t NIn, std::size_t NOut, class T, class F>
-    static void channels_last_block(std::size_t nb, std::size_t b, std::size_t o, std::size_t rows, const view& v,
-                                    const T* const (&in)[NIn], const float* coef, float* const (&sums)[NOut],
-                                    float* scratch, F& f) noexcept {
+    static void channels_last_block(std::size_t nb, std::size_t b, std::size_t o, std::size_t rows, std::size_t ahead,
+                                    const view& v, const T* const (&in)[NIn], const float* coef,
+                                    float* const (&sums)[NOut], float* scratch, F& f) noexcept {
         if constexpr (NB > 1)
             if (nb < NB)
-                return channels_last_block<NB - 1>(nb, b, o, rows, v, in, coef, sums, scratch, f);
+                return channels_last_block<NB - 1>(nb, b, o, rows, ahead, v, in, coef, sums, scratch, f);
         const std::size_t C = v.channels;
         std::array<std::size_t, NB> at;
         std::array<batch, NB> m;
@@ -547,7 +553,10 @@ struct loops {
         });
         std::array<batch, NIn> xs;
         const auto terms = [&](auto u, std::size_t r) {
-            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + r + at[u], W);
+            for (std::size_t j = 0; j < NIn; ++j) {
+                if (ahead != 0) prefetch(in[j] + r + at[u], ahead);
+                xs[j] = load(in[j] + r + at[u], W);
+            }
             return f(xs, m[u]);
         };
         for (std::size_t r = o * C, end = (o + rows) * C; r < end; r += group * C) {
@@ -573,6 +582,13 @@ struct loops {
                 store_lanes_from(scratch + j * C + at[u], skip, acc[j][u].comp);
             });
         });
+    }
+
+    // Prefetches the line n elements after p, which may lie beyond the caller's array: the
+    // address is computed as an integer (no out-of-bounds pointer) and a prefetch never faults.
+    template <class T>
+    static void prefetch(const T* p, std::size_t n) noexcept {
+        __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + n * sizeof(T)), 0, 3);
     }
 
     // Stores lanes skip .. W - 1 of v at p (W floats at p are valid); lanes below skip keep p's values.
