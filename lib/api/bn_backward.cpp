@@ -2,6 +2,7 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
+#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -64,11 +65,14 @@ template <class T>
             k[c] = d.k;
         }
     };
+    // dx past the caches: written with non-temporal stores, as inference does (stream_policy.hpp).
+    const size_t tb = desc->count * sizeof(T);
+    const bool stream = dx && stream_output(2 * tb, tb, dx == x || dx == dy, desc->llc_bytes);
     const size_t per_block = channels_per_block(v, 2 * sizeof(T));
     if (per_block == C) {  // always on single-path targets, whose stacks stay small
         BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});
         finish(0, C);
-        if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx});
+        if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx, 0, stream});
         return BNKIT_OK;
     }
     // Blocks of channels (channel_blocks.hpp): sums of the slice, then its rows, one
@@ -83,7 +87,7 @@ template <class T>
             for (size_t o = 0; o < desc->outer; ++o) {
                 const size_t run = (o * C + first) * desc->inner;
                 apply({{1, nb, desc->inner}, x + run, dy + run, mean + first, a + first, b + first, k + first, dx + run,
-                       first + nb < C ? nb * desc->inner : 0});
+                       first + nb < C ? nb * desc->inner : 0, stream});
             }
     }
     return BNKIT_OK;

@@ -2,6 +2,7 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
+#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -46,6 +47,9 @@ template <class T>
     const view v{desc->outer, C, desc->inner};
     const size_t n = desc->outer * desc->inner;
     const float f = static_cast<float>(1.0 - p->momentum);
+    // y past the caches: written with non-temporal stores, as inference does (stream_policy.hpp).
+    const size_t tb = desc->count * sizeof(T);
+    const bool stream = stream_output(tb, tb, x == y, desc->llc_bytes);
     // Channels [first, end): saved and moving statistics, and the normalization's scale and
     // shift, from their batch statistics.
     const auto finish = [&](size_t first, size_t end) {
@@ -64,7 +68,7 @@ template <class T>
     if (per_block == C) {  // always on single-path targets, whose stacks stay small
         BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws + 2 * C});
         finish(0, C);
-        BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift});
+        BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift, 0, stream});
         return BNKIT_OK;
     }
     // Blocks of channels (channel_blocks.hpp): statistics of the slice, then its rows, one
@@ -80,7 +84,7 @@ template <class T>
         for (size_t o = 0; o < desc->outer; ++o) {
             const size_t at = (o * C + first) * desc->inner;
             normalize({{1, nb, desc->inner}, x + at, y + at, saved_mean + first, scale + first, shift + first,
-                       first + nb < C ? nb * desc->inner : 0});
+                       first + nb < C ? nb * desc->inner : 0, stream});
         }
     }
     return BNKIT_OK;

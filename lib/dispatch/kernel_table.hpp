@@ -63,6 +63,7 @@ struct normalize_args_t {
     const float* scale;
     const float* shift;
     std::size_t prefetch = 0;  // x is prefetched this many elements ahead (0: not at all)
+    bool stream = false;       // y past the caches: non-temporal stores where the path has them
 };
 
 // sum_dy[c] = sum(dy), sum_dy_xc[c] = sum(dy * (x - mean[c])). scratch: 2 * C floats.
@@ -89,6 +90,7 @@ struct backward_apply_args_t {
     const float* k;
     T* dx;
     std::size_t prefetch = 0;  // x and dy are prefetched this many elements ahead (0: not at all)
+    bool stream = false;       // dx past the caches: non-temporal stores where the path has them
 };
 
 using infer_args = infer_args_t<float>;

@@ -77,7 +77,7 @@ void bn_kernels<Arch>::normalize(const normalize_args_t<T>& a) noexcept {
         [](const std::array<batch, 1>& x, const std::array<batch, 3>& c) {
             return xsimd::fma(x[0] - c[0], c[1], c[2]);
         },
-        false, a.prefetch);
+        a.stream, a.prefetch);
 }
 
 template <class Arch>
@@ -100,7 +100,7 @@ void bn_kernels<Arch>::backward_apply(const backward_apply_args_t<T>& a) noexcep
         [](const std::array<batch, 2>& in, const std::array<batch, 4>& c) {
             return xsimd::fma(c[1], in[1], xsimd::fma(c[2], in[0] - c[0], c[3]));
         },
-        false, a.prefetch);
+        a.stream, a.prefetch);
 }
 
 template <class Arch>

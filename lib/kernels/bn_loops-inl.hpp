@@ -155,7 +155,10 @@ struct loops {
                              bool stream = false, std::size_t prefetch = 0) noexcept {
         if constexpr (std::is_same_v<T, float> && stream_io<Arch>::available) {
             if (stream && reinterpret_cast<std::uintptr_t>(out) % sizeof(float) == 0) {
-                map_channels_as<true>(v, in, out, coef, f);
+                if (prefetch != 0)
+                    map_channels_as<true, true>(v, in, out, coef, f, prefetch);
+                else
+                    map_channels_as<true>(v, in, out, coef, f);
                 return stream_io<Arch>::fence();
             }
         }

@@ -12,11 +12,15 @@
 //  3. The decision: streaming only when x + y bytes reach 5/8 of the last-level cache size the
 //     descriptor recorded, never in place; and the public call with a descriptor whose
 //     recorded size is tiny (so it streams) gives the same bits as one that does not.
+//  4. Training (y) and backward (dx) stream by the same rule: on every path, whole and in
+//     blocks of channels (above 128 KiB of input), both layouts, y and dx at an odd offset,
+//     every output bit-equal to the call that does not stream, nothing written outside them.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -217,4 +221,66 @@ TEST_CASE("nontemporal: a public call that streams gives the same bits as one th
         CHECK(same_bits(a.data(), b.data(), n));
         CHECK(b.outside_intact());
     }
+}
+
+TEST_CASE("nontemporal: training and backward that stream give the same bits as calls that do not, every path") {
+    struct case_dims {
+        std::vector<std::size_t> dims;
+        std::int32_t axis;
+        std::size_t channels;
+    };
+    // NCHW small, NCHW above the 128 KiB block budget (3 x 80 x 300 floats: blocks of 36
+    // channels in training, 18 in backward, which reads x and dy), NHWC small and long.
+    const case_dims cases[] = {{{2, 37, 45}, 1, 37}, {{3, 80, 300}, 1, 80}, {{90, 37}, -1, 37}, {{700, 67}, -1, 67}};
+    bnkit_test::for_each_simd_isa([&](bnkit_isa isa) {
+        for (const case_dims& k : cases) {
+            INFO("dims[0] " << k.dims[0] << ", channels " << k.channels);
+            bnkit_bn_desc plain_desc{};
+            REQUIRE(bnkit_bn_desc_init(&plain_desc, static_cast<std::uint32_t>(k.dims.size()), k.dims.data(), 1,
+                                       &k.axis) == BNKIT_OK);
+            REQUIRE(bnkit_bn_desc_set_isa(&plain_desc, isa) == BNKIT_OK);
+            plain_desc.llc_bytes = SIZE_MAX;
+            bnkit_bn_desc stream_desc = plain_desc;
+            stream_desc.llc_bytes = 64;
+            const std::size_t n = plain_desc.count, C = k.channels;
+            std::uint32_t seed = 4242u;
+            std::vector<float> gamma(C), beta(C);
+            for (std::size_t c = 0; c < C; ++c) {
+                gamma[c] = next_value(seed, 0.5f, 2.0f);
+                beta[c] = next_value(seed, -1.0f, 1.0f);
+            }
+            placed x(n, 1), dy(n, 2);
+            for (std::size_t i = 0; i < n; ++i) {
+                x.data()[i] = next_value(seed, -8.0f, 8.0f);
+                dy.data()[i] = next_value(seed, -1.0f, 1.0f);
+            }
+            std::vector<float> ws(BNKIT_BN_WORKSPACE_BYTES(C) / sizeof(float) + 1);
+            const bnkit_buffer workspace{ws.data(), ws.size() * sizeof(float)};
+            const bnkit_bn_train_params p{1e-3f, 0.9, BNKIT_VARIANCE_UNBIASED, BNKIT_UPDATE_LERP};
+            struct outputs {
+                placed y, dx;
+                std::vector<float> mm, mv, sm, si, dg, db;
+                outputs(std::size_t n, std::size_t C)
+                    : y(n, 3), dx(n, 3), mm(C, 0.25f), mv(C, 2.0f), sm(C), si(C), dg(C), db(C) {}
+            };
+            outputs plain(n, C), streamed(n, C);
+            for (auto [d, o] : {std::pair{&plain_desc, &plain}, std::pair{&stream_desc, &streamed}}) {
+                REQUIRE(bnkit_bn_train_f32(d, &p, x.data(), o->y.data(), gamma.data(), beta.data(), o->mm.data(),
+                                           o->mv.data(), o->sm.data(), o->si.data(), workspace) == BNKIT_OK);
+                REQUIRE(bnkit_bn_backward_f32(d, BNKIT_PHASE_TRAINING, x.data(), dy.data(), gamma.data(), o->sm.data(),
+                                              o->si.data(), o->dx.data(), o->dg.data(), o->db.data(),
+                                              workspace) == BNKIT_OK);
+            }
+            CHECK(same_bits(plain.y.data(), streamed.y.data(), n));
+            CHECK(same_bits(plain.dx.data(), streamed.dx.data(), n));
+            CHECK(same_bits(plain.mm.data(), streamed.mm.data(), C));
+            CHECK(same_bits(plain.mv.data(), streamed.mv.data(), C));
+            CHECK(same_bits(plain.sm.data(), streamed.sm.data(), C));
+            CHECK(same_bits(plain.si.data(), streamed.si.data(), C));
+            CHECK(same_bits(plain.dg.data(), streamed.dg.data(), C));
+            CHECK(same_bits(plain.db.data(), streamed.db.data(), C));
+            CHECK(streamed.y.outside_intact());
+            CHECK(streamed.dx.outside_intact());
+        }
+    });
 }
