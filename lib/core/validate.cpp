@@ -53,9 +53,11 @@ bnkit_status check_desc_shape(const bnkit_bn_desc* d) noexcept {
     if (!d) return BNKIT_ERR_NULL_POINTER;
     // A zeroed or garbage descriptor must not reach a kernel.
     if (d->outer == 0 || d->channels == 0 || d->inner == 0) return BNKIT_ERR_BAD_ARGUMENT;
-    const std::size_t oc = d->outer * d->channels;
-    if (oc / d->outer != d->channels || d->count / oc != d->inner || d->count % oc != 0 ||
-        d->count > SIZE_MAX / sizeof(float))
+    // Overflow-checked products, not divisions: three 64-bit divides were a third of a small
+    // inference call (1x16x8x8, 49-61 ns).
+    std::size_t oc, count;
+    if (__builtin_mul_overflow(d->outer, d->channels, &oc) || __builtin_mul_overflow(oc, d->inner, &count) ||
+        count != d->count || count > SIZE_MAX / sizeof(float))
         return BNKIT_ERR_BAD_ARGUMENT;
     // Only a consistent descriptor can be "too many channels"; garbage is BAD_ARGUMENT above.
     if (check_channels(d->channels) != BNKIT_OK) return BNKIT_ERR_SHAPE_OVERFLOW;
