@@ -12,12 +12,15 @@
 //    M = |x*s| + |t| (infer) or |(x-mean)*s| + |t| (train); dx within 2 ulp of
 //    M = |a*dy| + |b*(x-mean)| + |k| (two multiply-adds; a, b, k as in bn_backward.cpp).
 //  - Random inputs, reductions only (the element-wise math is covered above): both paths use
-//    compensated sums, in different orders, so each is within about 1 ulp of the exact sum of
-//    its float terms. mean within 3 ulp of T = |x0| + mean(|x - x0|); var within 3 ulp of var
+//    compensated sums, in different orders (the SIMD paths add each lane's terms in plain runs
+//    of up to 5 before each compensated add: at most 4 roundings of a run, against a total
+//    that grows with the count), so each is within about 1 ulp of the exact sum of its float
+//    terms. mean within 3 ulp of T = |x0| + mean(|x - x0|); var within 3 ulp of var
 //    plus |d_simd^2 - d_ref^2| (d = the mean's error against the double oracle, which shifts
 //    the second pass); invstd within half var's relative bound plus 2 ulp; dbeta within 3 ulp
 //    of sum|dy|; dgamma within 3 ulp of invstd * sum|dy * (x - mean)|. (Measured: 2 ulp
-//    passes every case here; plain float sums needed 8.)
+//    passes every case here, with runs as without; 1 ulp fails a few short sums; plain float
+//    sums needed 8.)
 #include <cmath>
 #include <cstdint>
 #include <cstring>
