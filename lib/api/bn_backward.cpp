@@ -2,7 +2,6 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
-#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -67,7 +66,7 @@ template <class T>
     };
     // dx past the caches: written with non-temporal stores, as inference does (stream_policy.hpp).
     const size_t tb = desc->count * sizeof(T);
-    const bool stream = dx && stream_output(2 * tb, tb, dx == x || dx == dy, desc->llc_bytes);
+    const bool stream = dx && BNKIT_STREAMS(desc, 2 * tb, tb, dx == x || dx == dy);
     const size_t per_block = channels_per_block(v, 2 * sizeof(T));
     if (per_block == C) {  // always on single-path targets, whose stacks stay small
         BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});

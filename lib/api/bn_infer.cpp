@@ -1,6 +1,5 @@
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
-#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -22,7 +21,7 @@ bnkit_status infer(const bnkit_bn_desc* desc, const T* x, T* y, const float* sca
     const region r[] = {{x, tb, false}, {y, tb, true, 0}, {scale, cb, false}, {shift, cb, false}};
     if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
 
-    const bool stream = stream_output(tb, tb, x == y, desc->llc_bytes);
+    const bool stream = BNKIT_STREAMS(desc, tb, tb, x == y);
     const infer_args_t<T> args{{desc->outer, desc->channels, desc->inner}, x, y, scale, shift, activation, stream};
 #if BNKIT_SINGLE_PATH
     // A firmware that never asks for an activation links only the activation-free loop.

@@ -2,7 +2,6 @@
 #include "../core/fold.hpp"
 #include "../core/validate.hpp"
 #include "../dispatch/kernel_call.hpp"
-#include "../dispatch/stream_policy.hpp"
 
 using namespace bnkit::detail;
 
@@ -49,7 +48,7 @@ template <class T>
     const float f = static_cast<float>(1.0 - p->momentum);
     // y past the caches: written with non-temporal stores, as inference does (stream_policy.hpp).
     const size_t tb = desc->count * sizeof(T);
-    const bool stream = stream_output(tb, tb, x == y, desc->llc_bytes);
+    const bool stream = BNKIT_STREAMS(desc, tb, tb, x == y);
     // Channels [first, end): saved and moving statistics, and the normalization's scale and
     // shift, from their batch statistics.
     const auto finish = [&](size_t first, size_t end) {

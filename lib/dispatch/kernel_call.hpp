@@ -13,11 +13,18 @@
 #include "../reference/bn_reference.hpp"
 #define BNKIT_KERNEL(desc, op) ((void)(desc), ::bnkit::detail::reference::op)
 #define BNKIT_KERNEL_AUTO(op) (::bnkit::detail::reference::op)
+// No streaming stores here: no decision to link (128 B of flash and 8 B of stack per entry point).
+#define BNKIT_STREAMS(desc, in_bytes, out_bytes, in_place) \
+    ((void)(desc), (void)(in_bytes), (void)(out_bytes), (void)(in_place), false)
 #else
 #include "select.hpp"
+#include "stream_policy.hpp"
 #define BNKIT_KERNEL(desc, op) ((desc)->kernels->op)
 // The best path for this CPU, for calls without a descriptor (the bulk conversions).
 #define BNKIT_KERNEL_AUTO(op) (::bnkit::detail::select_kernels(BNKIT_ISA_AUTO)->op)
+// Whether a call writes its output with non-temporal stores (stream_policy.hpp).
+#define BNKIT_STREAMS(desc, in_bytes, out_bytes, in_place) \
+    (::bnkit::detail::stream_output((in_bytes), (out_bytes), (in_place), (desc)->llc_bytes))
 #endif
 
 // The kernel `op` for tensor storage T (float: op_f32, bnkit_f16: op_f16), inside a template
