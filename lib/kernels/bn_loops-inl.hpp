@@ -603,92 +603,153 @@ struct loops {
         xsimd::select(lane_numbers() < batch(static_cast<float>(skip)), batch::load_unaligned(p), v).store_unaligned(p);
     }
 
-    // One channel at a time, over its `outer` rows of `inner` elements, with `unroll` Kahan
-    // accumulators (chains) per output in registers, merged by TwoSum at the end. Each
-    // compensated add takes the plain sum of a run of up to `group` vectors of one row (the
-    // row's last run also takes its partial vector, if any). A row of at least unroll * group
-    // whole vectors spreads its runs over the chains; shorter rows (e.g. 7x7 = 49) go `unroll`
-    // rows at a time, one row per chain.
-    // A row's partial last vector is read as a whole vector inside the view's extent (which
-    // holds C * inner >= W elements) and the lanes outside the row are zeroed. v may be a
-    // slice of channels (outer_stride > C * inner).
+    // f over a channels-first view's rows of `inner` elements: a row's whole vectors and its
+    // partial last vector (rem lanes), read as a whole vector inside the view's extent (which
+    // holds C * inner >= W elements) with the lanes outside the row zeroed. v may be a slice
+    // of channels (outer_stride > C * inner).
+    template <std::size_t NIn, std::size_t NOut, class T, class F>
+    struct row_terms {
+        const T* const (&in)[NIn];
+        F& f;
+        std::size_t count, full, rem;
+        xsimd::batch_bool<float, Arch> rem_lanes;
+
+        row_terms(const view& v, const T* const (&in_)[NIn], F& f_) noexcept
+            : in(in_), f(f_), count(v.extent), full(v.inner / W), rem(v.inner % W),
+              rem_lanes(lane_numbers() < batch(static_cast<float>(v.inner % W))) {}
+
+        // f of the whole vector at q.
+        std::array<batch, NOut> whole(std::size_t q, const batch& m) const noexcept {
+            std::array<batch, NIn> xs;
+            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + q, W);
+            return f(xs, m);
+        }
+        // f of the rem elements at q, zero in the other lanes.
+        std::array<batch, NOut> partial(std::size_t q, const batch& m) const noexcept {
+            const std::size_t p = q + W <= count ? q : count - W;
+            std::array<batch, NIn> xs;
+            for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
+            std::array<batch, NOut> t = f(xs, m);
+            for (std::size_t j = 0; j < NOut; ++j)
+                t[j] = p == q ? xsimd::select(rem_lanes, t[j], batch(0.0f)) : lanes_in(t[j], q - p, rem);
+            return t;
+        }
+        // The plain sums of f over the NB rows at row[u] from their whole vector k on: `group`
+        // whole vectors, or when `last` all the rest, partial vector included. The rows advance
+        // side by side, so each vector step has NB independent adds.
+        template <std::size_t NB>
+        std::array<std::array<batch, NOut>, NB> runs(const std::array<std::size_t, NB>& row, std::size_t k, bool last,
+                                                     const std::array<batch, NB>& m) const noexcept {
+            const bool with_partial = last && rem != 0;
+            const std::size_t end = last ? full : k + group;
+            std::array<std::array<batch, NOut>, NB> s;
+            each_unrolled<NB>([&](auto u) {
+                s[u] = with_partial ? partial(row[u] + full * W, m[u]) : whole(row[u] + k * W, m[u]);
+            });
+            for (std::size_t i = with_partial ? k : k + 1; i < end; ++i)
+                each_unrolled<NB>([&](auto u) {
+                    const std::array<batch, NOut> t = whole(row[u] + i * W, m[u]);
+                    for (std::size_t j = 0; j < NOut; ++j) s[u][j] += t[j];
+                });
+            return s;
+        }
+    };
+
+    // Channels-first reductions, each compensated add taking the plain sum of a run of up to
+    // `group` vectors of one row (a row's last run also takes its partial vector, if any).
+    // Rows of at least unroll * group whole vectors go one channel at a time, their runs
+    // spread over `unroll` Kahan chains per output, merged by TwoSum at the end. Shorter rows
+    // (e.g. 7x7 = 49) go short_row_channels channels at a time, one chain per channel: a
+    // block's rows of one outer index are adjacent in memory, and their runs advance side by
+    // side.
     template <std::size_t NIn, std::size_t NOut, class T, class F>
     static void reduce_channels_first(const view& v, const T* const (&in)[NIn], const float* coef,
                                       float* const (&sums)[NOut], F& f) noexcept {
-        const std::size_t C = v.channels, inner = v.inner, outer = v.outer, stride = v.outer_stride;
-        const std::size_t count = v.extent;  // whole vectors may be read anywhere below
-        const std::size_t full = inner / W, rem = inner % W;  // a row's whole vectors, partial lanes
-        constexpr std::size_t step = unroll * group;          // whole vectors per step of a long row
-        const auto rem_lanes = lane_numbers() < batch(static_cast<float>(rem));
-        std::array<batch, NIn> xs;
+        const row_terms<NIn, NOut, T, F> rows(v, in, f);
         std::array<channel_group, NOut> groups{};
-        for (std::size_t c = 0; c < C; ++c) {
-            const batch m(coef[c]);
-            std::array<std::array<kahan, unroll>, NOut> acc{};
-            // f of the whole vector at q.
-            const auto whole = [&](std::size_t q) {
-                for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + q, W);
-                return f(xs, m);
-            };
-            // f of the rem elements at q (a row's partial vector), zero in the other lanes.
-            const auto partial = [&](std::size_t q) {
-                const std::size_t p = q + W <= count ? q : count - W;
-                for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
-                std::array<batch, NOut> t = f(xs, m);
-                for (std::size_t j = 0; j < NOut; ++j)
-                    t[j] = p == q ? xsimd::select(rem_lanes, t[j], batch(0.0f)) : lanes_in(t[j], q - p, rem);
-                return t;
-            };
-            // The plain sum of f over the row at `row` from its whole vector k on: `group` whole
-            // vectors, or when `last` all the rest, partial vector included.
-            const auto run_sum = [&](std::size_t row, std::size_t k, bool last) {
-                const bool with_partial = last && rem != 0;
-                const std::size_t end = last ? full : k + group;
-                std::array<batch, NOut> s = with_partial ? partial(row + full * W) : whole(row + k * W);
-                for (std::size_t i = with_partial ? k : k + 1; i < end; ++i) {
-                    const std::array<batch, NOut> t = whole(row + i * W);
-                    for (std::size_t j = 0; j < NOut; ++j) s[j] += t[j];
-                }
-                return s;
-            };
-            // The compensated adds stay out of the loops over a row's vectors, with compile-time
-            // chain indices: otherwise GCC keeps acc on the stack and every add waits on a store
-            // and a reload (3x slower on AVX-512).
-            std::size_t o = 0;
-            if (full < step)
-                for (; o + unroll <= outer; o += unroll)
-                    for (std::size_t k = 0;; k += group) {  // the rows' runs side by side
-                        const bool last = full - k <= group;
-                        std::array<std::array<batch, NOut>, unroll> s;
-                        each_unrolled([&](auto u) { s[u] = run_sum((o + u) * stride + c * inner, k, last); });
-                        each_unrolled([&](auto u) {
-                            for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
-                        });
-                        if (last) break;
-                    }
-            for (; o < outer; ++o) {
-                const std::size_t row = o * stride + c * inner;
-                std::size_t k = 0;
-                for (; k + step <= full; k += step) {
-                    std::array<std::array<batch, NOut>, unroll> s;
-                    each_unrolled([&](auto u) { s[u] = run_sum(row, k + u * group, false); });
-                    each_unrolled([&](auto u) {
-                        for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
-                    });
-                }
-                if (k < full || rem != 0)
-                    for (;; k += group) {
-                        const bool last = full - k <= group;
-                        const std::array<batch, NOut> s = run_sum(row, k, last);
-                        for (std::size_t j = 0; j < NOut; ++j) acc[j][0].add(s[j]);
-                        if (last) break;
-                    }
+        const std::size_t C = v.channels;
+        if (rows.full < unroll * group) {
+            constexpr std::size_t NB = short_row_channels<NOut>;
+            for (std::size_t c = 0; c < C; c += NB)
+                short_rows_block<NB>(C - c < NB ? C - c : NB, c, v, rows, coef, groups, sums);
+            return;
+        }
+        for (std::size_t c = 0; c < C; ++c) long_rows_channel(c, v, rows, coef, groups, sums);
+    }
+
+    // Channels side by side in the short-row reductions: one Kahan pair per channel and output,
+    // plus its run sum, in registers.
+    template <std::size_t NOut>
+    static constexpr std::size_t short_row_channels = NOut == 1 || std::is_base_of_v<xsimd::avx512f, Arch> ? 4 : 2;
+
+    // Channels c .. c + nb - 1 (nb <= NB) of rows shorter than unroll * group whole vectors:
+    // each channel's rows in order of outer index, one run (or a few) per row.
+    template <std::size_t NB, std::size_t NIn, std::size_t NOut, class T, class F>
+    static void short_rows_block(std::size_t nb, std::size_t c, const view& v, const row_terms<NIn, NOut, T, F>& rows,
+                                 const float* coef, std::array<channel_group, NOut>& groups,
+                                 float* const (&sums)[NOut]) noexcept {
+        if constexpr (NB > 1)
+            if (nb < NB) return short_rows_block<NB - 1>(nb, c, v, rows, coef, groups, sums);
+        const std::size_t inner = v.inner, full = rows.full;
+        std::array<batch, NB> m;
+        each_unrolled<NB>([&](auto u) { m[u] = batch(coef[c + u]); });
+        std::array<std::array<kahan, NB>, NOut> acc{};
+        for (std::size_t o = 0; o < v.outer; ++o) {
+            std::array<std::size_t, NB> row;
+            each_unrolled<NB>([&](auto u) { row[u] = o * v.outer_stride + (c + u) * inner; });
+            for (std::size_t k = 0;; k += group) {
+                const bool last = full - k <= group;
+                const auto s = rows.template runs<NB>(row, k, last, m);
+                each_unrolled<NB>([&](auto u) {
+                    for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
+                });
+                if (last) break;
             }
-            each_unrolled<NOut>([&](auto j) {
-                each_unrolled<unroll - 1>([&](auto u) { acc[j][0] = merged(acc[j][0], acc[j][u + 1]); });
-                groups[j].add(acc[j][0]);
-                if (groups[j].filled == W || c + 1 == C) groups[j].flush(sums[j] + c + 1 - groups[j].filled);
-            });
+        }
+        for (std::size_t u = 0; u < NB; ++u) add_channel(groups, acc, u, c + u + 1 == v.channels, sums, c + u);
+    }
+
+    // Channel c of rows of at least unroll * group whole vectors, over its `outer` rows.
+    template <std::size_t NIn, std::size_t NOut, class T, class F>
+    static void long_rows_channel(std::size_t c, const view& v, const row_terms<NIn, NOut, T, F>& rows,
+                                  const float* coef, std::array<channel_group, NOut>& groups,
+                                  float* const (&sums)[NOut]) noexcept {
+        constexpr std::size_t step = unroll * group;  // whole vectors per step
+        const std::size_t full = rows.full;
+        const std::array<batch, 1> m{batch(coef[c])};
+        std::array<std::array<kahan, unroll>, NOut> acc{};
+        for (std::size_t o = 0; o < v.outer; ++o) {
+            const std::array<std::size_t, 1> row{o * v.outer_stride + c * v.inner};
+            std::size_t k = 0;
+            for (; k + step <= full; k += step) {
+                std::array<std::array<batch, NOut>, unroll> s;
+                each_unrolled([&](auto u) { s[u] = rows.template runs<1>(row, k + u * group, false, m)[0]; });
+                each_unrolled([&](auto u) {
+                    for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
+                });
+            }
+            if (k < full || rows.rem != 0)
+                for (;; k += group) {
+                    const bool last = full - k <= group;
+                    const std::array<batch, NOut> s = rows.template runs<1>(row, k, last, m)[0];
+                    for (std::size_t j = 0; j < NOut; ++j) acc[j][0].add(s[j]);
+                    if (last) break;
+                }
+        }
+        each_unrolled<NOut>([&](auto j) {
+            each_unrolled<unroll - 1>([&](auto u) { acc[j][0] = merged(acc[j][0], acc[j][u + 1]); });
+        });
+        add_channel(groups, acc, 0, c + 1 == v.channels, sums, c);
+    }
+
+    // Adds chain u of acc as channel c's total to the groups, writing a group's totals when it
+    // is full or c is the last channel.
+    template <std::size_t NOut, std::size_t N>
+    static void add_channel(std::array<channel_group, NOut>& groups, const std::array<std::array<kahan, N>, NOut>& acc,
+                            std::size_t u, bool last_channel, float* const (&sums)[NOut], std::size_t c) noexcept {
+        for (std::size_t j = 0; j < NOut; ++j) {
+            groups[j].add(acc[j][u]);
+            if (groups[j].filled == W || last_channel) groups[j].flush(sums[j] + c + 1 - groups[j].filled);
         }
     }
 };
