@@ -74,20 +74,18 @@ template <class T>
         if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx, 0, stream});
         return BNKIT_OK;
     }
-    // Blocks of channels (channel_blocks.hpp): sums of the slice, then its rows, one
-    // contiguous run per outer index, prefetching the next block's (as in training).
+    // Blocks of channels (channel_blocks.hpp): sums of the slice, then its rows, prefetching
+    // the next block's (as in training).
     const auto reduce = BNKIT_KERNEL_T(T, desc, backward_reduce);
     const auto apply = BNKIT_KERNEL_T(T, desc, backward_apply);
     for (size_t first = 0; first < C; first += per_block) {
         const size_t nb = C - first < per_block ? C - first : per_block, at = first * desc->inner;
-        reduce({channel_slice(v, first, nb), x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C});
+        const view slice = channel_slice(v, first, nb);
+        reduce({slice, x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C});
         finish(first, first + nb);
         if (dx)
-            for (size_t o = 0; o < desc->outer; ++o) {
-                const size_t run = (o * C + first) * desc->inner;
-                apply({{1, nb, desc->inner}, x + run, dy + run, mean + first, a + first, b + first, k + first, dx + run,
-                       first + nb < C ? nb * desc->inner : 0, stream});
-            }
+            apply({slice, x + at, dy + at, mean + first, a + first, b + first, k + first, dx + at,
+                   first + nb < C ? nb * desc->inner : 0, stream});
     }
     return BNKIT_OK;
 }

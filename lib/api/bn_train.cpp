@@ -71,20 +71,19 @@ template <class T>
         return BNKIT_OK;
     }
     // Blocks of channels (channel_blocks.hpp): statistics of the slice, then its rows, one
-    // contiguous run per outer index. The next block's run at the same outer index starts where
-    // this one ends: normalizing prefetches it, so the next statistics pass finds it in L2 and
-    // memory streams while the core computes.
+    // contiguous run per outer index (map_channels). The next block's run at the same outer
+    // index starts where this one ends: normalizing prefetches it, so the next statistics pass
+    // finds it in L2 and memory streams while the core computes.
     const auto stats = BNKIT_KERNEL_T(T, desc, stats);
     const auto normalize = BNKIT_KERNEL_T(T, desc, normalize);
     for (size_t first = 0; first < C; first += per_block) {
         const size_t nb = C - first < per_block ? C - first : per_block;
-        stats({channel_slice(v, first, nb), x + first * desc->inner, saved_mean + first, var + first, ws + 2 * C});
+        const view slice = channel_slice(v, first, nb);
+        const size_t at = first * desc->inner;
+        stats({slice, x + at, saved_mean + first, var + first, ws + 2 * C});
         finish(first, first + nb);
-        for (size_t o = 0; o < desc->outer; ++o) {
-            const size_t at = (o * C + first) * desc->inner;
-            normalize({{1, nb, desc->inner}, x + at, y + at, saved_mean + first, scale + first, shift + first,
-                       first + nb < C ? nb * desc->inner : 0, stream});
-        }
+        normalize({slice, x + at, y + at, saved_mean + first, scale + first, shift + first,
+                   first + nb < C ? nb * desc->inner : 0, stream});
     }
     return BNKIT_OK;
 }

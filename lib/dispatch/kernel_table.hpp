@@ -18,10 +18,11 @@ namespace bnkit::detail {
 // tensor's arrays hold `extent` elements from there. For a whole tensor outer_stride is
 // channels * inner and extent the element count. A slice of consecutive channels of a
 // channels-first tensor (inner >= 16, so that every path sees a channels-first view) has the
-// whole tensor's stride and the elements left from the slice's start as extent: only the
-// per-channel reductions (stats, backward_reduce) take slices (lib/core/channel_blocks.hpp),
-// and read whole vectors anywhere inside the extent, so a channel's sums are the same in a
-// slice as in the whole tensor. Element-wise kernels always get whole views.
+// whole tensor's stride and the elements left from the slice's start as extent. Training and
+// backward pass slices (lib/core/channel_blocks.hpp): the per-channel reductions (stats,
+// backward_reduce) read whole vectors anywhere inside the extent, so a channel's sums are the
+// same in a slice as in the whole tensor; their element-wise kernels (normalize,
+// backward_apply) walk each outer index's run of the slice. Inference always gets whole views.
 struct view {
     std::size_t outer, channels, inner;
     std::size_t outer_stride = channels * inner;

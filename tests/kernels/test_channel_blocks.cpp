@@ -4,8 +4,10 @@
 // builds call directly), stats and backward_reduce over any slice give bit for bit the whole
 // view's results for the slice's channels, for float and float16 storage, rows of any length
 // (odd, below and above the vector width times the unroll), and slices at the tensor's end.
-// The API-level results of blocked shapes are checked against the scalar path and the double
-// oracle in test_kernels_vs_reference.cpp (the sweep's large shapes).
+// The element-wise kernels (normalize, backward_apply) take the same slices: they must write
+// bit for bit the whole view's outputs for the slice's channels and nothing else, streaming or
+// not, prefetching or not. The API-level results of blocked shapes are checked against the
+// scalar path and the double oracle in test_kernels_vs_reference.cpp (the sweep's large shapes).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -30,16 +32,22 @@ struct kernels {
     void (*reduce_f32)(const backward_reduce_args&) noexcept;
     void (*stats_f16)(const stats_f16_args&) noexcept;
     void (*reduce_f16)(const backward_reduce_f16_args&) noexcept;
+    void (*normalize_f32)(const normalize_args&) noexcept;
+    void (*apply_f32)(const backward_apply_args&) noexcept;
+    void (*normalize_f16)(const normalize_f16_args&) noexcept;
+    void (*apply_f16)(const backward_apply_f16_args&) noexcept;
 };
 
 std::vector<kernels> every_path() {
     std::vector<kernels> out{{"reference", reference::stats_f32, reference::backward_reduce_f32, reference::stats_f16,
-                              reference::backward_reduce_f16}};
+                              reference::backward_reduce_f16, reference::normalize_f32, reference::backward_apply_f32,
+                              reference::normalize_f16, reference::backward_apply_f16}};
     for (int i = BNKIT_ISA_SCALAR; i <= BNKIT_ISA_NEON64; ++i) {
         const bnkit_kernel_table* t = select_kernels(static_cast<bnkit_isa>(i));
         if (!t || !t->stats_f32) continue;  // single-path builds name the path only
         out.push_back({bnkit_isa_name(static_cast<bnkit_isa>(i)), t->stats_f32, t->backward_reduce_f32, t->stats_f16,
-                       t->backward_reduce_f16});
+                       t->backward_reduce_f16, t->normalize_f32, t->backward_apply_f32, t->normalize_f16,
+                       t->backward_apply_f16});
     }
     return out;
 }
@@ -61,6 +69,10 @@ template <>
 bnkit_f16 stored<bnkit_f16>(float v) { return bnkit_test::f16_of(v); }
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
 
 // Channels [first, first + n) of the whole view, reduced on their own, against the whole
 // view's results.
@@ -95,7 +107,65 @@ void check_slices(Stats stats, Reduce reduce, const view& v) {
     }
 }
 
+// normalize and backward_apply over slices of n channels, each into a copy of the whole view's
+// outputs with the slice's elements replaced by a sentinel: after the call the copy must equal
+// the whole view's outputs again (every slice element written as in the whole view, nothing
+// else touched). stream and prefetch as the training and backward entry points pass them.
+template <class T, class Normalize, class Apply>
+void check_element_wise_slices(Normalize normalize, Apply apply, const view& v, bool stream) {
+    const std::size_t C = v.channels, count = v.outer * C * v.inner;
+    lcg r{static_cast<std::uint32_t>(count + 3 * C)};
+    std::vector<T> x(count), dy(count), y(count), dx(count);
+    std::vector<float> mean(C), scale(C), shift(C), a(C), b(C), k(C);
+    for (std::size_t e = 0; e < count; ++e) {
+        x[e] = stored<T>(r.next());
+        dy[e] = stored<T>(r.next());
+    }
+    for (std::size_t c = 0; c < C; ++c) {
+        mean[c] = r.next();
+        scale[c] = r.next();
+        shift[c] = r.next();
+        a[c] = r.next();
+        b[c] = r.next();
+        k[c] = r.next();
+    }
+    normalize({v, x.data(), y.data(), mean.data(), scale.data(), shift.data()});
+    apply({v, x.data(), dy.data(), mean.data(), a.data(), b.data(), k.data(), dx.data()});
+    for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{3}}) {
+        for (std::size_t first = 0; first < C; first += n) {
+            INFO("slice of " << n << " from channel " << first << (stream ? ", streaming" : ""));
+            const std::size_t nb = C - first < n ? C - first : n, at = first * v.inner;
+            const std::size_t prefetch = first + nb < C ? nb * v.inner : 0;
+            const view s = channel_slice(v, first, nb);
+            std::vector<T> ys = y, dxs = dx;
+            for (std::size_t o = 0; o < v.outer; ++o)
+                for (std::size_t e = 0; e < nb * v.inner; ++e) ys[o * C * v.inner + at + e] = dxs[o * C * v.inner + at + e] = stored<T>(-99.0f);
+            normalize({s, x.data() + at, ys.data() + at, mean.data() + first, scale.data() + first, shift.data() + first,
+                       prefetch, stream});
+            apply({s, x.data() + at, dy.data() + at, mean.data() + first, a.data() + first, b.data() + first,
+                   k.data() + first, dxs.data() + at, prefetch, stream});
+            CHECK(same_bits(ys, y));
+            CHECK(same_bits(dxs, dx));
+        }
+    }
+}
+
 }  // namespace
+
+TEST_CASE("channel blocks: normalize and backward_apply over a slice write just its channels, as the whole view does") {
+    const std::size_t inners[] = {16, 17, 49, 64, 65};
+    for (const kernels& k : every_path()) {
+        INFO("path " << k.name);
+        for (std::size_t inner : inners)
+            for (std::size_t outer : {std::size_t{1}, std::size_t{5}})
+                for (bool stream : {false, true}) {
+                    const view v{outer, 7, inner};
+                    INFO("outer " << outer << ", channels 7, inner " << inner);
+                    check_element_wise_slices<float>(k.normalize_f32, k.apply_f32, v, stream);
+                    check_element_wise_slices<bnkit_f16>(k.normalize_f16, k.apply_f16, v, stream);
+                }
+    }
+}
 
 TEST_CASE("channel blocks: a slice of channels reduces bit for bit like the whole tensor") {
     const std::size_t inners[] = {16, 17, 49, 63, 64, 65, 300};
