@@ -74,8 +74,9 @@ template <class T>
         if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx, 0, stream});
         return BNKIT_OK;
     }
-    // Blocks of channels (channel_blocks.hpp): sums of the slice, then its rows, prefetching
-    // the next block's (as in training).
+    // Blocks of channels (channel_blocks.hpp): sums of the slice, then its rows, on large
+    // tensors prefetching the next block's (as in training).
+    const bool prefetch = prefetch_next_block(2 * tb, desc->llc_bytes);
     const auto reduce = BNKIT_KERNEL_T(T, desc, backward_reduce);
     const auto apply = BNKIT_KERNEL_T(T, desc, backward_apply);
     for (size_t first = 0; first < C; first += per_block) {
@@ -85,7 +86,7 @@ template <class T>
         finish(first, first + nb);
         if (dx)
             apply({slice, x + at, dy + at, mean + first, a + first, b + first, k + first, dx + at,
-                   first + nb < C ? nb * desc->inner : 0, stream});
+                   prefetch && first + nb < C ? nb * desc->inner : 0, stream});
     }
     return BNKIT_OK;
 }

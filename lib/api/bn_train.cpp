@@ -72,8 +72,10 @@ template <class T>
     }
     // Blocks of channels (channel_blocks.hpp): statistics of the slice, then its rows, one
     // contiguous run per outer index (map_channels). The next block's run at the same outer
-    // index starts where this one ends: normalizing prefetches it, so the next statistics pass
-    // finds it in L2 and memory streams while the core computes.
+    // index starts where this one ends: on large tensors normalizing prefetches it
+    // (prefetch_next_block), so the next statistics pass finds it in L2 and memory streams
+    // while the core computes.
+    const bool prefetch = prefetch_next_block(tb, desc->llc_bytes);
     const auto stats = BNKIT_KERNEL_T(T, desc, stats);
     const auto normalize = BNKIT_KERNEL_T(T, desc, normalize);
     for (size_t first = 0; first < C; first += per_block) {
@@ -83,7 +85,7 @@ template <class T>
         stats({slice, x + at, saved_mean + first, var + first, ws + 2 * C});
         finish(first, first + nb);
         normalize({slice, x + at, y + at, saved_mean + first, scale + first, shift + first,
-                   first + nb < C ? nb * desc->inner : 0, stream});
+                   prefetch && first + nb < C ? nb * desc->inner : 0, stream});
     }
     return BNKIT_OK;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "../dispatch/kernel_table.hpp"
 
@@ -31,6 +32,16 @@ inline std::size_t channels_per_block(const view& v, std::size_t bytes_per_eleme
     if (v.inner < 16 || per_channel * v.channels <= block_input_bytes) return v.channels;
     return per_channel < block_input_bytes ? block_input_bytes / per_channel : 1;
 #endif
+}
+
+// Whether a block's element-wise pass prefetches the next block's inputs, for a tensor whose
+// inputs take in_bytes, on a CPU whose last-level cache holds llc bytes (SIZE_MAX: unknown).
+// While the inputs fill less than an eighth of the LLC, the next block is still in L3, where
+// the hardware prefetchers keep up and prefetch instructions only cost issue slots; beyond, they
+// overlap its transfer with the normalization (docs/performance.md, "Changes of 2026-12-03
+// (2)"). CPUs that do not report their LLC (Linux ARM) prefetch.
+inline bool prefetch_next_block(std::size_t in_bytes, std::size_t llc) noexcept {
+    return llc == SIZE_MAX || in_bytes >= llc / 8;
 }
 
 // Channels [first, first + n) of the whole channels-first view v, for the reductions; the

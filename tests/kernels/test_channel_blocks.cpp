@@ -193,3 +193,11 @@ TEST_CASE("channel blocks: blocking starts above the budget, on rows of 16 or mo
     CHECK(channels_per_block({100000, 64, 15}, 4) == 64);
     CHECK(channels_per_block({100000, 64, 1}, 4) == 64);
 }
+
+TEST_CASE("channel blocks: the next block is prefetched once the inputs fill an eighth of the LLC") {
+    const std::size_t llc = std::size_t{32} << 20;
+    CHECK_FALSE(prefetch_next_block(llc / 8 - 1, llc));  // still in L3: the hardware prefetchers keep up
+    CHECK(prefetch_next_block(llc / 8, llc));
+    CHECK(prefetch_next_block(3 * llc, llc));
+    CHECK(prefetch_next_block(1, SIZE_MAX));  // the CPU did not report its LLC: prefetch, as before
+}
