@@ -67,9 +67,10 @@ template <class T>
     // dx past the caches: written with non-temporal stores, as inference does (stream_policy.hpp).
     const size_t tb = desc->count * sizeof(T);
     const bool stream = dx && BNKIT_STREAMS(desc, 2 * tb, tb, dx == x || dx == dy);
+    const bool from_memory = BNKIT_PAST_CACHES(desc, 2 * tb, dx ? tb : 0);
     const size_t per_block = channels_per_block(v, 2 * sizeof(T));
     if (per_block == C) {  // always on single-path targets, whose stacks stay small
-        BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C});
+        BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C, from_memory});
         finish(0, C);
         if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx, 0, stream});
         return BNKIT_OK;
@@ -82,7 +83,7 @@ template <class T>
     for (size_t first = 0; first < C; first += per_block) {
         const size_t nb = C - first < per_block ? C - first : per_block, at = first * desc->inner;
         const view slice = channel_slice(v, first, nb);
-        reduce({slice, x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C});
+        reduce({slice, x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C, from_memory});
         finish(first, first + nb);
         if (dx)
             apply({slice, x + at, dy + at, mean + first, a + first, b + first, k + first, dx + at,

@@ -48,7 +48,7 @@ template <class T>
     const float f = static_cast<float>(1.0 - p->momentum);
     // y past the caches: written with non-temporal stores, as inference does (stream_policy.hpp).
     const size_t tb = desc->count * sizeof(T);
-    const bool stream = BNKIT_STREAMS(desc, tb, tb, x == y);
+    const bool stream = BNKIT_STREAMS(desc, tb, tb, x == y), from_memory = BNKIT_PAST_CACHES(desc, tb, tb);
     // Channels [first, end): saved and moving statistics, and the normalization's scale and
     // shift, from their batch statistics.
     const auto finish = [&](size_t first, size_t end) {
@@ -65,7 +65,7 @@ template <class T>
     };
     const size_t per_block = channels_per_block(v, sizeof(T));
     if (per_block == C) {  // always on single-path targets, whose stacks stay small
-        BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws + 2 * C});
+        BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws + 2 * C, from_memory});
         finish(0, C);
         BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift, 0, stream});
         return BNKIT_OK;
@@ -82,7 +82,7 @@ template <class T>
         const size_t nb = C - first < per_block ? C - first : per_block;
         const view slice = channel_slice(v, first, nb);
         const size_t at = first * desc->inner;
-        stats({slice, x + at, saved_mean + first, var + first, ws + 2 * C});
+        stats({slice, x + at, saved_mean + first, var + first, ws + 2 * C, from_memory});
         finish(first, first + nb);
         normalize({slice, x + at, y + at, saved_mean + first, scale + first, shift + first,
                    prefetch && first + nb < C ? nb * desc->inner : 0, stream});

@@ -27,6 +27,9 @@
 #define BNKIT_STREAMS(desc, in_bytes, out_bytes, in_place) \
     (::bnkit::detail::stream_output((in_bytes), (out_bytes), (in_place), (desc)->llc_bytes))
 #endif
+// Whether a call's tensors are past the caches, as streaming judges it but in place too: the
+// reductions' from_memory hint (kernel_table.hpp).
+#define BNKIT_PAST_CACHES(desc, in_bytes, out_bytes) BNKIT_STREAMS(desc, in_bytes, out_bytes, false)
 
 // The kernel `op` for tensor storage T (float: op_f32, bnkit_f16: op_f16), inside a template
 // over T. Only the branch for T is instantiated, so the other kernel is not referenced (and

@@ -51,6 +51,7 @@ struct stats_args_t {
     float* mean;
     float* var;
     float* scratch;
+    bool from_memory = false;  // x is past the caches: channels-last tiles stay small (bn_loops-inl.hpp)
 };
 
 // y = (x - mean[c]) * scale[c] + shift[c]: training-mode normalization. Centering first
@@ -77,6 +78,7 @@ struct backward_reduce_args_t {
     float* sum_dy;
     float* sum_dy_xc;
     float* scratch;
+    bool from_memory = false;  // x and dy are past the caches: channels-last tiles stay small
 };
 
 // dx = a[c] * dy + (b[c] * (x - mean[c]) + k[c]); dx may equal x or dy.

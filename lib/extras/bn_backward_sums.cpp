@@ -16,7 +16,8 @@ namespace {
     const size_t C = desc->channels;
     // workspace: [0, C) sum(dy * (x - mean)), [C, 3C) the reduce kernel's scratch.
     float* sum_dy_xc = workspace_floats(workspace);
-    BNKIT_KERNEL(desc, backward_reduce_f32)({{desc->outer, C, desc->inner}, x, dy, mean, sum_dy, sum_dy_xc, sum_dy_xc + C});
+    BNKIT_KERNEL(desc, backward_reduce_f32)({{desc->outer, C, desc->inner}, x, dy, mean, sum_dy, sum_dy_xc, sum_dy_xc + C,
+                                             BNKIT_PAST_CACHES(desc, 2 * desc->count * sizeof(float), 0)});
     // The same product bnkit_bn_backward_f32 forms for dgamma, so one part reproduces it exactly.
     for (size_t c = 0; c < C; ++c) sum_dy_xhat[c] = sum_dy_xc[c] * invstd[c];
     return BNKIT_OK;

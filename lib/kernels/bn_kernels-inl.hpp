@@ -58,13 +58,14 @@ void bn_kernels<Arch>::stats(const stats_args_t<T>& a) noexcept {
     for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = loops<Arch>::element(a.x + c * v.inner);
     loops<Arch>::template reduce_channels<1, 1>(
         v, {a.x}, a.mean, {a.var}, a.scratch,
-        [](const std::array<batch, 1>& x, const batch& x0) { return std::array<batch, 1>{x[0] - x0}; });
+        [](const std::array<batch, 1>& x, const batch& x0) { return std::array<batch, 1>{x[0] - x0}; }, a.from_memory);
     for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = a.mean[c] + a.var[c] / n;
     loops<Arch>::template reduce_channels<1, 1>(v, {a.x}, a.mean, {a.var}, a.scratch,
                                                 [](const std::array<batch, 1>& x, const batch& mean) {
                                                     const batch d = x[0] - mean;
                                                     return std::array<batch, 1>{d * d};
-                                                });
+                                                },
+                                                a.from_memory);
     for (std::size_t c = 0; c < v.channels; ++c) a.var[c] = a.var[c] / n;
 }
 
@@ -88,7 +89,8 @@ void bn_kernels<Arch>::backward_reduce(const backward_reduce_args_t<T>& a) noexc
         a.v, {a.x, a.dy}, a.mean, {a.sum_dy, a.sum_dy_xc}, a.scratch,
         [](const std::array<batch, 2>& in, const batch& mean) {
             return std::array<batch, 2>{in[1], in[1] * (in[0] - mean)};
-        });
+        },
+        a.from_memory);
 }
 
 template <class Arch>

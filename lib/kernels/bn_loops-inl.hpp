@@ -334,14 +334,15 @@ struct loops {
 
     // sums[j][c] = the sum over channel c's elements e of f(in[0][e], ..., coef[c])[j];
     // f takes std::array<batch, NIn> and a batch, returns std::array<batch, NOut>.
-    // scratch: NOut * C floats, overwritten (compensation terms).
+    // scratch: NOut * C floats, overwritten (compensation terms). from_memory: the inputs are
+    // past the caches (the results do not depend on it).
     template <std::size_t NIn, std::size_t NOut, class T, class F>
     static void reduce_channels(const view& v, const T* const (&in)[NIn], const float* coef,
-                                float* const (&sums)[NOut], float* scratch, F f) noexcept {
+                                float* const (&sums)[NOut], float* scratch, F f, bool from_memory = false) noexcept {
         if (v.channels * v.inner < W)
             reduce_short_period(v, in, coef, sums, scratch, f);
         else if (v.inner == 1)
-            reduce_channels_last(v, in, coef, sums, scratch, f);
+            reduce_channels_last(v, in, coef, sums, scratch, f, from_memory);
         else
             reduce_channels_first(v, in, coef, sums, f);
     }
@@ -524,23 +525,29 @@ struct loops {
     // every load is a full vector, and the overlapping lanes' sums are computed but never
     // stored). Blocks of block_vectors channel vectors keep their Kahan pairs in registers over
     // a tile of rows, each add taking the plain sum of a run of `group` rows; the pairs live in
-    // (sums[j], scratch + j * C) between tiles. Tiles are sized in float32 rows, so float16 and
-    // float32 tensors of one shape see the same additions in the same order.
+    // (sums[j], scratch + j * C) between tiles. Tiles hold whole runs, so every channel sees the
+    // same additions in the same order whatever the tile size (float16 or float32 storage, from
+    // memory or not).
     template <std::size_t NIn, std::size_t NOut, class T, class F>
     static void reduce_channels_last(const view& v, const T* const (&in)[NIn], const float* coef,
-                                     float* const (&sums)[NOut], float* scratch, F& f) noexcept {
+                                     float* const (&sums)[NOut], float* scratch, F& f, bool from_memory) noexcept {
         const std::size_t C = v.channels, outer = v.outer, V = (C + W - 1) / W;
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] = scratch[j * C + c] = 0.0f;
-        // Rows per tile: all of them when one block covers the row, else about 16 KiB of
-        // float32 input (float16 tiles hold as many rows, so both storages add in the same
-        // order), so the blocks after the first find the tile in L1.
-        const std::size_t tile_rows = 16384 / (C * sizeof(float) * NIn);
-        const std::size_t tile = V <= block_vectors<NOut> ? outer : tile_rows > 0 ? tile_rows : 1;
+        // Rows per tile: all of them when one block covers the row, else whole runs of about
+        // 256 KiB of float32 input, a quarter of an L2, which the blocks after the first find
+        // there; from memory, about 16 KiB: then each block walks its lines of every row of
+        // the tile, and in a large tile those walks are too far apart to keep DRAM pages open
+        // (NHWC 32x512x7x7 in L3: training 212-252 -> 185-191 us, backward 269-325 -> 245-253 us
+        // with 256 KiB tiles; 8x256x56x56 from memory: training 12% slower with them).
+        const std::size_t row_bytes = C * sizeof(float) * NIn, prefetch_rows = run_rows(16384 / row_bytes);
+        const std::size_t tile = V <= block_vectors<NOut> ? outer
+                                 : from_memory                ? prefetch_rows
+                                                              : run_rows(262144 / row_bytes);
         // Each block reads only its own lines of a tile's rows: a strided walk the hardware
-        // prefetchers miss, so each load is also prefetched one tile ahead (NHWC 8x256x56x56
-        // out of cache: training 3.6 -> 2.5 ms, backward 5.9 -> 3.8 ms).
-        const std::size_t ahead = tile < outer ? tile * C : 0;
+        // prefetchers miss, so each load is also prefetched about 16 KiB of rows ahead (NHWC
+        // 8x256x56x56 out of cache: training 3.6 -> 2.5 ms, backward 5.9 -> 3.8 ms).
+        const std::size_t ahead = tile < outer ? prefetch_rows * C : 0;
         for (std::size_t o = 0; o < outer; o += tile) {
             const std::size_t rows = outer - o < tile ? outer - o : tile;
             for (std::size_t b = 0; b < V; b += block_vectors<NOut>)
@@ -550,6 +557,9 @@ struct loops {
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] -= scratch[j * C + c];
     }
+
+    // n rows rounded down to whole runs of `group`, at least one run.
+    static constexpr std::size_t run_rows(std::size_t n) noexcept { return n < group ? group : n / group * group; }
 
     // Channel vectors b .. b + nb - 1 (nb <= NB, chosen at compile time so the accumulators
     // are registers) over rows o .. o + rows - 1; each load also prefetches `ahead` elements on
