@@ -14,9 +14,10 @@
 //    Reductions keep a block of channel vectors' accumulators in registers over a tile of rows.
 //  - otherwise ("channels-first", e.g. NCHW): one contiguous row of `inner` elements per
 //    (outer, channel). Maps walk the whole tensor as one flat stream; a vector that crosses
-//    rows takes each row's coefficients in its lanes (select). Reductions go channel by
-//    channel, a row's partial last vector read as a whole vector inside the tensor with the
-//    lanes outside the row zeroed.
+//    rows takes each row's coefficients in its lanes (select); a slice of channels (a channel
+//    block) is one such stream per outer index. Reductions go channel by channel (rows shorter
+//    than 16 vectors: 4 adjacent channels side by side), a row's partial last vector read as a
+//    whole vector inside the tensor with the lanes outside the row zeroed.
 // Only a tensor's own partial last vector (and short-period tails) goes through a W-element
 // stack buffer: no load or store ever touches memory outside the caller's arrays and no
 // alignment is assumed. Every element goes through the same batch arithmetic, wherever it
@@ -516,9 +517,12 @@ struct loops {
     // Channels-last reductions: channel vectors per block, each with its compensated chain per
     // output. A Kahan add is a chain of 4 dependent operations; fed one run of `group` rows at
     // a time, 4 chains keep the adders busy. Two outputs take 4 vectors too where 32 registers
-    // hold their pairs (AVX-512: backward NHWC 1x64x56x56 47 -> 42 us), else 2.
+    // hold their pairs (AVX-512: backward NHWC 1x64x56x56 47 -> 42 us), else 2; from memory,
+    // 2 there too (AVX-512 backward NHWC 8x256x56x56: 4.7-4.9 -> 3.9 ms; in cache 4 is faster).
     template <std::size_t NOut>
     static constexpr std::size_t block_vectors = NOut == 1 || std::is_base_of_v<xsimd::avx512f, Arch> ? 4 : 2;
+    template <std::size_t NOut>
+    static constexpr std::size_t block_vectors_from_memory = NOut == 1 ? 4 : 2;
 
     // Rows of C >= W channels. A row is cut into V = ceil(C / W) channel vectors at offsets
     // 0, W, 2W, ..., the last one at C - W (it overlaps its neighbour when W does not divide C:
@@ -548,14 +552,24 @@ struct loops {
         // prefetchers miss, so each load is also prefetched about 16 KiB of rows ahead (NHWC
         // 8x256x56x56 out of cache: training 3.6 -> 2.5 ms, backward 5.9 -> 3.8 ms).
         const std::size_t ahead = tile < outer ? prefetch_rows * C : 0;
-        for (std::size_t o = 0; o < outer; o += tile) {
-            const std::size_t rows = outer - o < tile ? outer - o : tile;
-            for (std::size_t b = 0; b < V; b += block_vectors<NOut>)
-                channels_last_block<block_vectors<NOut>>(V - b < block_vectors<NOut> ? V - b : block_vectors<NOut>, b, o,
-                                                         rows, ahead, v, in, coef, sums, scratch, f);
-        }
+        if (from_memory)
+            channels_last_tiles<block_vectors_from_memory<NOut>>(tile, ahead, v, in, coef, sums, scratch, f);
+        else
+            channels_last_tiles<block_vectors<NOut>>(tile, ahead, v, in, coef, sums, scratch, f);
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] -= scratch[j * C + c];
+    }
+
+    // The rows in tiles of `tile` rows, each tile in blocks of NB channel vectors.
+    template <std::size_t NB, std::size_t NIn, std::size_t NOut, class T, class F>
+    static void channels_last_tiles(std::size_t tile, std::size_t ahead, const view& v, const T* const (&in)[NIn],
+                                    const float* coef, float* const (&sums)[NOut], float* scratch, F& f) noexcept {
+        const std::size_t V = (v.channels + W - 1) / W;
+        for (std::size_t o = 0; o < v.outer; o += tile) {
+            const std::size_t rows = v.outer - o < tile ? v.outer - o : tile;
+            for (std::size_t b = 0; b < V; b += NB)
+                channels_last_block<NB>(V - b < NB ? V - b : NB, b, o, rows, ahead, v, in, coef, sums, scratch, f);
+        }
     }
 
     // n rows rounded down to whole runs of `group`, at least one run.
