@@ -349,10 +349,13 @@ struct loops {
     }
 
    private:
-    // Kahan's compensated sum, per lane: the value is sum - comp.
+    // Kahan's compensated sum, per lane: the value is sum - comp. The small helpers the loops
+    // call per vector are always inlined: this translation unit instantiates every kernel, and
+    // past GCC's unit growth limit it stopped inlining them (NEON NHWC training: +17%
+    // instructions when the channels-first runs grew).
     struct kahan {
         batch sum = batch(0.0f), comp = batch(0.0f);
-        void add(const batch& v) noexcept {
+        [[gnu::always_inline]] void add(const batch& v) noexcept {
             const batch y = v - comp;
             const batch t = sum + y;
             comp = (t - sum) - y;
@@ -382,14 +385,14 @@ struct loops {
     }
 
     // Knuth's TwoSum, lane by lane: s + e == a + b exactly (no branch, any magnitudes).
-    static void two_sum(const batch& a, const batch& b, batch& s, batch& e) noexcept {
+    [[gnu::always_inline]] static void two_sum(const batch& a, const batch& b, batch& s, batch& e) noexcept {
         s = a + b;
         const batch b_part = s - a;
         e = (a - (s - b_part)) + (b - b_part);
     }
 
     // The pair (a + b): the sums' rounding error goes into the compensation (value = sum - comp).
-    static kahan merged(const kahan& a, const kahan& b) noexcept {
+    [[gnu::always_inline]] static kahan merged(const kahan& a, const kahan& b) noexcept {
         kahan m;
         batch e;
         two_sum(a.sum, b.sum, m.sum, e);
@@ -632,12 +635,12 @@ struct loops {
     // Prefetches the line n elements after p, which may lie beyond the caller's array: the
     // address is computed as an integer (no out-of-bounds pointer) and a prefetch never faults.
     template <class T>
-    static void prefetch(const T* p, std::size_t n) noexcept {
+    [[gnu::always_inline]] static void prefetch(const T* p, std::size_t n) noexcept {
         __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + n * sizeof(T)), 0, 3);
     }
 
     // Stores lanes skip .. W - 1 of v at p (W floats at p are valid); lanes below skip keep p's values.
-    static void store_lanes_from(float* p, std::size_t skip, const batch& v) noexcept {
+    [[gnu::always_inline]] static void store_lanes_from(float* p, std::size_t skip, const batch& v) noexcept {
         if (skip == 0) return v.store_unaligned(p);
         xsimd::select(lane_numbers() < batch(static_cast<float>(skip)), batch::load_unaligned(p), v).store_unaligned(p);
     }
@@ -658,13 +661,13 @@ struct loops {
               rem_lanes(lane_numbers() < batch(static_cast<float>(v.inner % W))) {}
 
         // f of the whole vector at q.
-        std::array<batch, NOut> whole(std::size_t q, const batch& m) const noexcept {
+        [[gnu::always_inline]] std::array<batch, NOut> whole(std::size_t q, const batch& m) const noexcept {
             std::array<batch, NIn> xs;
             for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + q, W);
             return f(xs, m);
         }
         // f of the rem elements at q, zero in the other lanes.
-        std::array<batch, NOut> partial(std::size_t q, const batch& m) const noexcept {
+        [[gnu::always_inline]] std::array<batch, NOut> partial(std::size_t q, const batch& m) const noexcept {
             const std::size_t p = q + W <= count ? q : count - W;
             std::array<batch, NIn> xs;
             for (std::size_t j = 0; j < NIn; ++j) xs[j] = load(in[j] + p, W);
@@ -673,24 +676,40 @@ struct loops {
                 t[j] = p == q ? xsimd::select(rem_lanes, t[j], batch(0.0f)) : lanes_in(t[j], q - p, rem);
             return t;
         }
-        // The plain sums of f over the NB rows at row[u] from their whole vector k on: `group`
-        // whole vectors, or when `last` all the rest, partial vector included. The rows advance
-        // side by side, so each vector step has NB independent adds.
+        // The plain sums of f over the NB rows at row[u], `group` whole vectors from their whole
+        // vector k on (a count known at compile time: no loop control). The rows advance side by
+        // side, so each vector step has NB independent adds.
         template <std::size_t NB>
-        std::array<std::array<batch, NOut>, NB> runs(const std::array<std::size_t, NB>& row, std::size_t k, bool last,
-                                                     const std::array<batch, NB>& m) const noexcept {
-            const bool with_partial = last && rem != 0;
-            const std::size_t end = last ? full : k + group;
+        [[gnu::always_inline]] std::array<std::array<batch, NOut>, NB> run(const std::array<std::size_t, NB>& row,
+                                                                           std::size_t k,
+                                                                           const std::array<batch, NB>& m) const noexcept {
+            std::array<std::array<batch, NOut>, NB> s;
+            each_unrolled<NB>([&](auto u) { s[u] = whole(row[u] + k * W, m[u]); });
+            each_unrolled<group - 1>([&](auto i) { add_whole(s, row, k + 1 + i, m); });
+            return s;
+        }
+        // The same for a row's last run: its whole vectors from k on (at most `group`) and its
+        // partial vector.
+        template <std::size_t NB>
+        [[gnu::always_inline]] std::array<std::array<batch, NOut>, NB> last_run(const std::array<std::size_t, NB>& row,
+                                                                                std::size_t k,
+                                                                                const std::array<batch, NB>& m) const noexcept {
             std::array<std::array<batch, NOut>, NB> s;
             each_unrolled<NB>([&](auto u) {
-                s[u] = with_partial ? partial(row[u] + full * W, m[u]) : whole(row[u] + k * W, m[u]);
+                s[u] = rem != 0 ? partial(row[u] + full * W, m[u]) : whole(row[u] + k * W, m[u]);
             });
-            for (std::size_t i = with_partial ? k : k + 1; i < end; ++i)
-                each_unrolled<NB>([&](auto u) {
-                    const std::array<batch, NOut> t = whole(row[u] + i * W, m[u]);
-                    for (std::size_t j = 0; j < NOut; ++j) s[u][j] += t[j];
-                });
+            for (std::size_t i = rem != 0 ? k : k + 1; i < full; ++i) add_whole(s, row, i, m);
             return s;
+        }
+        // s[u] += f of the whole vector i of row u.
+        template <std::size_t NB>
+        [[gnu::always_inline]] void add_whole(std::array<std::array<batch, NOut>, NB>& s,
+                                              const std::array<std::size_t, NB>& row, std::size_t i,
+                                              const std::array<batch, NB>& m) const noexcept {
+            each_unrolled<NB>([&](auto u) {
+                const std::array<batch, NOut> t = whole(row[u] + i * W, m[u]);
+                for (std::size_t j = 0; j < NOut; ++j) s[u][j] += t[j];
+            });
         }
     };
 
@@ -736,14 +755,14 @@ struct loops {
         for (std::size_t o = 0; o < v.outer; ++o) {
             std::array<std::size_t, NB> row;
             each_unrolled<NB>([&](auto u) { row[u] = o * v.outer_stride + (c + u) * inner; });
-            for (std::size_t k = 0;; k += group) {
-                const bool last = full - k <= group;
-                const auto s = rows.template runs<NB>(row, k, last, m);
+            const auto add = [&](const std::array<std::array<batch, NOut>, NB>& s) {
                 each_unrolled<NB>([&](auto u) {
                     for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
                 });
-                if (last) break;
-            }
+            };
+            std::size_t k = 0;
+            for (; full - k > group; k += group) add(rows.template run<NB>(row, k, m));
+            add(rows.template last_run<NB>(row, k, m));
         }
         for (std::size_t u = 0; u < NB; ++u) add_channel(groups, acc, u, c + u + 1 == v.channels, sums, c + u);
     }
@@ -762,18 +781,18 @@ struct loops {
             std::size_t k = 0;
             for (; k + step <= full; k += step) {
                 std::array<std::array<batch, NOut>, unroll> s;
-                each_unrolled([&](auto u) { s[u] = rows.template runs<1>(row, k + u * group, false, m)[0]; });
+                each_unrolled([&](auto u) { s[u] = rows.template run<1>(row, k + u * group, m)[0]; });
                 each_unrolled([&](auto u) {
                     for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
                 });
             }
-            if (k < full || rows.rem != 0)
-                for (;; k += group) {
-                    const bool last = full - k <= group;
-                    const std::array<batch, NOut> s = rows.template runs<1>(row, k, last, m)[0];
+            if (k < full || rows.rem != 0) {
+                const auto add = [&](const std::array<batch, NOut>& s) {
                     for (std::size_t j = 0; j < NOut; ++j) acc[j][0].add(s[j]);
-                    if (last) break;
-                }
+                };
+                for (; full - k > group; k += group) add(rows.template run<1>(row, k, m)[0]);
+                add(rows.template last_run<1>(row, k, m)[0]);
+            }
         }
         each_unrolled<NOut>([&](auto j) {
             each_unrolled<unroll - 1>([&](auto u) { acc[j][0] = merged(acc[j][0], acc[j][u + 1]); });
