@@ -677,15 +677,19 @@ struct loops {
             return t;
         }
         // The plain sums of f over the NB rows at row[u], `group` whole vectors from their whole
-        // vector k on (a count known at compile time: no loop control). The rows advance side by
-        // side, so each vector step has NB independent adds.
+        // vector k on (for one output a count known at compile time: no loop control). The rows
+        // advance side by side, so each vector step has NB independent adds.
         template <std::size_t NB>
         [[gnu::always_inline]] std::array<std::array<batch, NOut>, NB> run(const std::array<std::size_t, NB>& row,
                                                                            std::size_t k,
                                                                            const std::array<batch, NB>& m) const noexcept {
             std::array<std::array<batch, NOut>, NB> s;
             each_unrolled<NB>([&](auto u) { s[u] = whole(row[u] + k * W, m[u]); });
-            each_unrolled<group - 1>([&](auto i) { add_whole(s, row, k + 1 + i, m); });
+            // Two outputs keep the loop: unrolled, x86 backward NCHW 1x32x32x32 ran 8% slower.
+            if constexpr (NOut == 1)
+                each_unrolled<group - 1>([&](auto i) { add_whole(s, row, k + 1 + i, m); });
+            else
+                for (std::size_t i = k + 1; i < k + group; ++i) add_whole(s, row, i, m);
             return s;
         }
         // The same for a row's last run: its whole vectors from k on (at most `group`) and its
