@@ -676,14 +676,20 @@ struct loops {
                 t[j] = p == q ? xsimd::select(rem_lanes, t[j], batch(0.0f)) : lanes_in(t[j], q - p, rem);
             return t;
         }
+        // NB rows side by side: their run sums, their starts and their channels' coefficients.
+        template <std::size_t NB>
+        using sums = std::array<std::array<batch, NOut>, NB>;
+        template <std::size_t NB>
+        using rows = std::array<std::size_t, NB>;
+        template <std::size_t NB>
+        using coefs = std::array<batch, NB>;
+
         // The plain sums of f over the NB rows at row[u], `group` whole vectors from their whole
         // vector k on (for one output a count known at compile time: no loop control). The rows
         // advance side by side, so each vector step has NB independent adds.
         template <std::size_t NB>
-        [[gnu::always_inline]] std::array<std::array<batch, NOut>, NB> run(const std::array<std::size_t, NB>& row,
-                                                                           std::size_t k,
-                                                                           const std::array<batch, NB>& m) const noexcept {
-            std::array<std::array<batch, NOut>, NB> s;
+        [[gnu::always_inline]] sums<NB> run(const rows<NB>& row, std::size_t k, const coefs<NB>& m) const noexcept {
+            sums<NB> s;
             each_unrolled<NB>([&](auto u) { s[u] = whole(row[u] + k * W, m[u]); });
             // Two outputs keep the loop: unrolled, x86 backward NCHW 1x32x32x32 ran 8% slower.
             if constexpr (NOut == 1)
@@ -695,10 +701,8 @@ struct loops {
         // The same for a row's last run: its whole vectors from k on (at most `group`) and its
         // partial vector.
         template <std::size_t NB>
-        [[gnu::always_inline]] std::array<std::array<batch, NOut>, NB> last_run(const std::array<std::size_t, NB>& row,
-                                                                                std::size_t k,
-                                                                                const std::array<batch, NB>& m) const noexcept {
-            std::array<std::array<batch, NOut>, NB> s;
+        [[gnu::always_inline]] sums<NB> last_run(const rows<NB>& row, std::size_t k, const coefs<NB>& m) const noexcept {
+            sums<NB> s;
             each_unrolled<NB>([&](auto u) {
                 s[u] = rem != 0 ? partial(row[u] + full * W, m[u]) : whole(row[u] + k * W, m[u]);
             });
@@ -707,9 +711,8 @@ struct loops {
         }
         // s[u] += f of the whole vector i of row u.
         template <std::size_t NB>
-        [[gnu::always_inline]] void add_whole(std::array<std::array<batch, NOut>, NB>& s,
-                                              const std::array<std::size_t, NB>& row, std::size_t i,
-                                              const std::array<batch, NB>& m) const noexcept {
+        [[gnu::always_inline]] void add_whole(sums<NB>& s, const rows<NB>& row, std::size_t i,
+                                              const coefs<NB>& m) const noexcept {
             each_unrolled<NB>([&](auto u) {
                 const std::array<batch, NOut> t = whole(row[u] + i * W, m[u]);
                 for (std::size_t j = 0; j < NOut; ++j) s[u][j] += t[j];

@@ -20,7 +20,7 @@
 #include "core/channel_blocks.hpp"
 #include "dispatch/select.hpp"
 #include "reference/bn_reference.hpp"
-#include "support/half_oracle.hpp"
+#include "support/rounding_values.hpp"
 
 namespace {
 
@@ -52,21 +52,8 @@ std::vector<kernels> every_path() {
     return out;
 }
 
-// Deterministic values in [-4, 4) with all mantissa bits in use, so sums round.
-struct lcg {
-    std::uint32_t s;
-    float next() {
-        s = s * 1664525u + 1013904223u;
-        return static_cast<float>(s >> 8) * (8.0f / 16777216.0f) - 4.0f;
-    }
-};
-
-template <class T>
-T stored(float v);
-template <>
-float stored<float>(float v) { return v; }
-template <>
-bnkit_f16 stored<bnkit_f16>(float v) { return bnkit_test::f16_of(v); }
+using bnkit_test::stored;
+using bnkit_test::rounding_values;
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 template <class T>
@@ -79,7 +66,7 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
 template <class T, class Stats, class Reduce>
 void check_slices(Stats stats, Reduce reduce, const view& v) {
     const std::size_t C = v.channels, count = v.outer * C * v.inner;
-    lcg r{static_cast<std::uint32_t>(count + C)};
+    rounding_values r{static_cast<std::uint32_t>(count + C)};
     std::vector<T> x(count), dy(count);
     std::vector<float> mean(C), var(C), dmean(C), sum_dy(C), sum_dy_xc(C), scratch(2 * C);
     for (std::size_t e = 0; e < count; ++e) {
@@ -114,7 +101,7 @@ void check_slices(Stats stats, Reduce reduce, const view& v) {
 template <class T, class Normalize, class Apply>
 void check_element_wise_slices(Normalize normalize, Apply apply, const view& v, bool stream) {
     const std::size_t C = v.channels, count = v.outer * C * v.inner;
-    lcg r{static_cast<std::uint32_t>(count + 3 * C)};
+    rounding_values r{static_cast<std::uint32_t>(count + 3 * C)};
     std::vector<T> x(count), dy(count), y(count), dx(count);
     std::vector<float> mean(C), scale(C), shift(C), a(C), b(C), k(C);
     for (std::size_t e = 0; e < count; ++e) {

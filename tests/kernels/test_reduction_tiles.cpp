@@ -13,27 +13,14 @@
 
 #include "bnkit/bnkit.h"
 #include "dispatch/select.hpp"
-#include "support/half_oracle.hpp"
+#include "support/rounding_values.hpp"
 
 namespace {
 
 using namespace bnkit::detail;
 
-// Values in [-4, 4) with all mantissa bits in use, so the sums round and any change of order shows.
-struct lcg {
-    std::uint32_t s;
-    float next() {
-        s = s * 1664525u + 1013904223u;
-        return static_cast<float>(s >> 8) * (8.0f / 16777216.0f) - 4.0f;
-    }
-};
-
-template <class T>
-T stored(float v);
-template <>
-float stored<float>(float v) { return v; }
-template <>
-bnkit_f16 stored<bnkit_f16>(float v) { return bnkit_test::f16_of(v); }
+using bnkit_test::stored;
+using bnkit_test::rounding_values;
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
@@ -42,7 +29,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 template <class T, class Stats, class Reduce>
 void check_tiles(Stats stats, Reduce reduce, std::size_t outer, std::size_t C) {
     const view v{outer, C, 1};
-    lcg r{static_cast<std::uint32_t>(outer * 31 + C)};
+    rounding_values r{static_cast<std::uint32_t>(outer * 31 + C)};
     std::vector<T> x(outer * C), dy(outer * C);
     for (std::size_t e = 0; e < x.size(); ++e) {
         x[e] = stored<T>(r.next() + 3.0f);
