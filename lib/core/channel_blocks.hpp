@@ -44,7 +44,7 @@ inline bool prefetch_next_block(std::size_t in_bytes, std::size_t llc) noexcept 
     return llc == SIZE_MAX || in_bytes >= llc / 8;
 }
 
-// Channels [first, first + n) of the whole channels-first view v, for the reductions; the
+// Channels [first, first + n) of the whole channels-first view v, for a block's kernels; the
 // caller offsets the tensor pointers by first * inner.
 inline view channel_slice(const view& v, std::size_t first, std::size_t n) noexcept {
     return {v.outer, n, v.inner, v.outer_stride, v.extent - first * v.inner};
