@@ -709,6 +709,13 @@ struct loops {
             for (std::size_t i = rem != 0 ? k : k + 1; i < full; ++i) add_whole(s, row, i, m);
             return s;
         }
+        // add(the run sums) for each run of the NB rows from their whole vector k to their end.
+        template <std::size_t NB, class Add>
+        [[gnu::always_inline]] void runs_from(const rows<NB>& row, std::size_t k, const coefs<NB>& m,
+                                              Add&& add) const noexcept {
+            for (; full - k > group; k += group) add(run<NB>(row, k, m));
+            add(last_run<NB>(row, k, m));
+        }
         // s[u] += f of the whole vector i of row u.
         template <std::size_t NB>
         [[gnu::always_inline]] void add_whole(sums<NB>& s, const rows<NB>& row, std::size_t i,
@@ -758,21 +765,18 @@ struct loops {
                                  float* const (&sums)[NOut]) noexcept {
         if constexpr (NB > 1)
             if (nb < NB) return short_rows_block<NB - 1>(nb, c, v, rows, coef, groups, sums);
-        const std::size_t inner = v.inner, full = rows.full;
+        const std::size_t inner = v.inner;
         std::array<batch, NB> m;
         each_unrolled<NB>([&](auto u) { m[u] = batch(coef[c + u]); });
         std::array<std::array<kahan, NB>, NOut> acc{};
         for (std::size_t o = 0; o < v.outer; ++o) {
             std::array<std::size_t, NB> row;
             each_unrolled<NB>([&](auto u) { row[u] = o * v.outer_stride + (c + u) * inner; });
-            const auto add = [&](const std::array<std::array<batch, NOut>, NB>& s) {
+            rows.template runs_from<NB>(row, 0, m, [&](const std::array<std::array<batch, NOut>, NB>& s) {
                 each_unrolled<NB>([&](auto u) {
                     for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
                 });
-            };
-            std::size_t k = 0;
-            for (; full - k > group; k += group) add(rows.template run<NB>(row, k, m));
-            add(rows.template last_run<NB>(row, k, m));
+            });
         }
         for (std::size_t u = 0; u < NB; ++u) add_channel(groups, acc, u, c + u + 1 == v.channels, sums, c + u);
     }
@@ -796,13 +800,10 @@ struct loops {
                     for (std::size_t j = 0; j < NOut; ++j) acc[j][u].add(s[u][j]);
                 });
             }
-            if (k < full || rows.rem != 0) {
-                const auto add = [&](const std::array<batch, NOut>& s) {
-                    for (std::size_t j = 0; j < NOut; ++j) acc[j][0].add(s[j]);
-                };
-                for (; full - k > group; k += group) add(rows.template run<1>(row, k, m)[0]);
-                add(rows.template last_run<1>(row, k, m)[0]);
-            }
+            if (k < full || rows.rem != 0)  // the rest of the row, runs into chain 0
+                rows.template runs_from<1>(row, k, m, [&](const std::array<std::array<batch, NOut>, 1>& s) {
+                    for (std::size_t j = 0; j < NOut; ++j) acc[j][0].add(s[0][j]);
+                });
         }
         each_unrolled<NOut>([&](auto j) {
             each_unrolled<unroll - 1>([&](auto u) { acc[j][0] = merged(acc[j][0], acc[j][u + 1]); });
