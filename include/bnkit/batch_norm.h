@@ -50,9 +50,11 @@ typedef struct bnkit_bn_train_params {
 } bnkit_bn_train_params;
 
 /** Bytes of workspace that bnkit_bn_train_f32 and bnkit_bn_backward_f32 need for C channels:
- *  four floats per channel plus 16 bytes, so a workspace at any byte address can be aligned
- *  inside. A compile-time constant for static arrays (see also bnkit::workspace_bytes()). */
-#define BNKIT_BN_WORKSPACE_BYTES(channels) ((size_t)(channels) * 4u * sizeof(float) + 16u)
+ *  four arrays of C floats, each rounded up to 16 floats, plus 64 bytes, so that a workspace at
+ *  any byte address holds them at 64-byte boundaries (per-channel vectors split across cache
+ *  lines slowed AVX-512 channels-last training by up to 1.5x). A compile-time constant for
+ *  static arrays (see also bnkit::workspace_bytes()). */
+#define BNKIT_BN_WORKSPACE_BYTES(channels) (((size_t)(channels) + 15u) / 16u * 16u * 4u * sizeof(float) + 64u)
 
 /** Describe a tensor of shape dims[0..rank) with feature axes axes[0..num_axes).
  *  Axes may be negative (counted from the end, Keras style) and listed in any order; several

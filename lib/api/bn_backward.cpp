@@ -39,17 +39,19 @@ template <class T>
                       bnkit_buffer workspace) noexcept {
     const size_t C = desc->channels;
 
-    // workspace: [0, C) sum(dy), [C, 2C) sum(dy * (x - mean)), [2C, 4C) the reduce kernel's
-    // scratch, then reused for the dx coefficients b and k ([0, C) becomes a); in blocks
-    // (channel_blocks.hpp) a block's coefficients are dead before the next block's reduce.
+    // workspace, four arrays S floats apart: sum(dy), sum(dy * (x - mean)), then the reduce
+    // kernel's scratch (2C floats), reused for the dx coefficients b and k (the first array
+    // becomes a); in blocks (channel_blocks.hpp) a block's coefficients are dead before the
+    // next block's reduce.
     float* ws = workspace_floats(workspace);
+    const size_t S = workspace_stride(C);
     float* sum_dy = ws;
-    float* sum_dy_xc = ws + C;
+    float* sum_dy_xc = ws + S;
     const view v{desc->outer, C, desc->inner};
     const float n = static_cast<float>(desc->outer * desc->inner);
     float* a = ws;
-    float* b = ws + 2 * C;
-    float* k = ws + 3 * C;
+    float* b = ws + 2 * S;
+    float* k = ws + 3 * S;
     // Channels [first, end): dgamma, dbeta and the dx coefficients from their sums.
     const auto finish = [&](size_t first, size_t end) {
         for (size_t c = first; c < end; ++c) {
@@ -70,7 +72,7 @@ template <class T>
     const bool from_memory = BNKIT_PAST_CACHES(desc, 2 * tb, dx ? tb : 0);
     const size_t per_block = channels_per_block(v, 2 * sizeof(T));
     if (per_block == C) {  // always on single-path targets, whose stacks stay small
-        BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * C, from_memory});
+        BNKIT_KERNEL_T(T, desc, backward_reduce)({v, x, dy, mean, sum_dy, sum_dy_xc, ws + 2 * S, from_memory});
         finish(0, C);
         if (dx) BNKIT_KERNEL_T(T, desc, backward_apply)({v, x, dy, mean, a, b, k, dx, 0, stream});
         return BNKIT_OK;
@@ -83,7 +85,7 @@ template <class T>
     for (size_t first = 0; first < C; first += per_block) {
         const size_t nb = C - first < per_block ? C - first : per_block, at = first * desc->inner;
         const view slice = channel_slice(v, first, nb);
-        reduce({slice, x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * C, from_memory});
+        reduce({slice, x + at, dy + at, mean + first, sum_dy + first, sum_dy_xc + first, ws + 2 * S, from_memory});
         finish(first, first + nb);
         if (dx)
             apply({slice, x + at, dy + at, mean + first, a + first, b + first, k + first, dx + at,

@@ -36,13 +36,14 @@ template <class T>
                    bnkit_buffer workspace) noexcept {
     const size_t C = desc->channels;
 
-    // workspace: [0, C) batch variance, [C, 2C) scale, [2C, 4C) the stats kernel's scratch,
-    // then reused as shift (a block's shift is written after its stats and read before the
+    // The batch variance goes to saved_invstd, which finish() turns into 1/sqrt(var + eps) in
+    // place. workspace: the stats kernel's scratch, then reused for scale and shift, its first
+    // two arrays (a block's scale and shift are written after its stats and read before the
     // next block's stats reuse the scratch).
     float* ws = workspace_floats(workspace);
-    float* var = ws;
-    float* scale = ws + C;
-    float* shift = ws + 2 * C;
+    float* var = saved_invstd;
+    float* scale = ws;
+    float* shift = ws + workspace_stride(C);
     const view v{desc->outer, C, desc->inner};
     const size_t n = desc->outer * desc->inner;
     const float f = static_cast<float>(1.0 - p->momentum);
@@ -53,19 +54,19 @@ template <class T>
     // shift, from their batch statistics.
     const auto finish = [&](size_t first, size_t end) {
         for (size_t c = first; c < end; ++c) {
-            const float g = gamma ? gamma[c] : 1.0f;
-            scale[c] = fold_scale(g, var[c], p->epsilon);
+            const float g = gamma ? gamma[c] : 1.0f, v_c = var[c];
+            scale[c] = fold_scale(g, v_c, p->epsilon);
             shift[c] = beta ? beta[c] : 0.0f;
-            saved_invstd[c] = inverse_std(var[c], p->epsilon);
+            saved_invstd[c] = inverse_std(v_c, p->epsilon);
             if (moving_mean) {
                 moving_mean[c] = moving_update(moving_mean[c], saved_mean[c], f, p->update);
-                moving_var[c] = moving_update(moving_var[c], moving_variance_input(var[c], n, p->moving_variance), f, p->update);
+                moving_var[c] = moving_update(moving_var[c], moving_variance_input(v_c, n, p->moving_variance), f, p->update);
             }
         }
     };
     const size_t per_block = channels_per_block(v, sizeof(T));
     if (per_block == C) {  // always on single-path targets, whose stacks stay small
-        BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws + 2 * C, from_memory});
+        BNKIT_KERNEL_T(T, desc, stats)({v, x, saved_mean, var, ws, from_memory});
         finish(0, C);
         BNKIT_KERNEL_T(T, desc, normalize)({v, x, y, saved_mean, scale, shift, 0, stream});
         return BNKIT_OK;
@@ -82,7 +83,7 @@ template <class T>
         const size_t nb = C - first < per_block ? C - first : per_block;
         const view slice = channel_slice(v, first, nb);
         const size_t at = first * desc->inner;
-        stats({slice, x + at, saved_mean + first, var + first, ws + 2 * C, from_memory});
+        stats({slice, x + at, saved_mean + first, var + first, ws, from_memory});
         finish(first, first + nb);
         normalize({slice, x + at, y + at, saved_mean + first, scale + first, shift + first,
                    prefetch && first + nb < C ? nb * desc->inner : 0, stream});

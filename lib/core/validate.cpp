@@ -46,7 +46,9 @@ bnkit_status check_train_params(const bnkit_bn_train_params& p) noexcept {
 
 bnkit_status check_channels(std::size_t channels) noexcept {
     if (channels == 0) return BNKIT_ERR_ZERO_DIM;
-    return channels <= (SIZE_MAX - 16u) / (4u * sizeof(float)) ? BNKIT_OK : BNKIT_ERR_SHAPE_OVERFLOW;
+    // The largest count whose BNKIT_BN_WORKSPACE_BYTES (channels rounded up to 16) fits size_t.
+    constexpr std::size_t max_channels = (SIZE_MAX - 64u) / (4u * sizeof(float)) / 16u * 16u;
+    return channels <= max_channels ? BNKIT_OK : BNKIT_ERR_SHAPE_OVERFLOW;
 }
 
 bnkit_status check_desc_shape(const bnkit_bn_desc* d) noexcept {

@@ -53,10 +53,12 @@ inline std::int32_t enum_value(const E& e) noexcept {
     return v;
 }
 
-// The caller's workspace as floats, aligned up to 16 bytes (BNKIT_BN_WORKSPACE_BYTES has the slack).
+// The caller's workspace as floats, aligned up to 64 bytes (BNKIT_BN_WORKSPACE_BYTES has the
+// slack), and the distance between its per-channel arrays, which keeps each of them aligned.
+inline std::size_t workspace_stride(std::size_t channels) noexcept { return (channels + 15u) / 16u * 16u; }
 inline float* workspace_floats(const bnkit_buffer& ws) noexcept {
     const auto a = reinterpret_cast<std::uintptr_t>(ws.data);
-    return reinterpret_cast<float*>((a + 15u) & ~static_cast<std::uintptr_t>(15u));
+    return reinterpret_cast<float*>((a + 63u) & ~static_cast<std::uintptr_t>(63u));
 }
 
 inline bool all_nonnull() noexcept { return true; }

@@ -43,7 +43,7 @@ struct infer_args_t {
 };
 
 // Per-channel mean and biased variance of x, stably (shifted two-pass, never E[x^2]-E[x]^2).
-// scratch: 2 * C floats the kernel may overwrite.
+// scratch: 4 * C floats the kernel may overwrite (merged channels-last tiles use them all).
 template <class T>
 struct stats_args_t {
     view v;

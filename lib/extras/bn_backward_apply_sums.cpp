@@ -16,10 +16,10 @@ namespace {
                                     const float* invstd, const float* sum_dy,
                                     const float* sum_dy_xhat, float* dx, bnkit_buffer workspace) noexcept {
     const size_t C = desc->channels;
-    // workspace: the dx coefficients a, b, k in [0, C), [C, 2C), [2C, 3C).
+    // workspace: the dx coefficients a, b, k in its first three arrays.
     float* a = workspace_floats(workspace);
-    float* b = a + C;
-    float* k = a + 2 * C;
+    float* b = a + workspace_stride(C);
+    float* k = b + workspace_stride(C);
     const float n = static_cast<float>(count);
     for (size_t c = 0; c < C; ++c) {
         const dx_coefficients d =

@@ -14,10 +14,10 @@ namespace {
                                     const float* invstd, float* sum_dy, float* sum_dy_xhat,
                                     bnkit_buffer workspace) noexcept {
     const size_t C = desc->channels;
-    // workspace: [0, C) sum(dy * (x - mean)), [C, 3C) the reduce kernel's scratch.
+    // workspace: sum(dy * (x - mean)) in its first array, the reduce kernel's scratch from the second on.
     float* sum_dy_xc = workspace_floats(workspace);
-    BNKIT_KERNEL(desc, backward_reduce_f32)({{desc->outer, C, desc->inner}, x, dy, mean, sum_dy, sum_dy_xc, sum_dy_xc + C,
-                                             BNKIT_PAST_CACHES(desc, 2 * desc->count * sizeof(float), 0)});
+    BNKIT_KERNEL(desc, backward_reduce_f32)({{desc->outer, C, desc->inner}, x, dy, mean, sum_dy, sum_dy_xc,
+                                             sum_dy_xc + workspace_stride(C), BNKIT_PAST_CACHES(desc, 2 * desc->count * sizeof(float), 0)});
     // The same product bnkit_bn_backward_f32 forms for dgamma, so one part reproduces it exactly.
     for (size_t c = 0; c < C; ++c) sum_dy_xhat[c] = sum_dy_xc[c] * invstd[c];
     return BNKIT_OK;

@@ -16,12 +16,11 @@ extern "C" bnkit_status bnkit_bn_stats_f32(const bnkit_bn_desc* desc, const floa
                         {m2, cb, true}, {workspace.data, BNKIT_BN_WORKSPACE_BYTES(C), true}};
     if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
 
-    // workspace: [0, C) the biased variance, [C, 3C) the stats kernel's scratch.
-    float* var = workspace_floats(workspace);
-    BNKIT_KERNEL(desc, stats_f32)({{desc->outer, C, desc->inner}, x, mean, var, var + C,
+    // The biased variance goes to m2, scaled in place below; workspace: the stats kernel's scratch.
+    BNKIT_KERNEL(desc, stats_f32)({{desc->outer, C, desc->inner}, x, mean, m2, workspace_floats(workspace),
                                    BNKIT_PAST_CACHES(desc, desc->count * sizeof(float), 0)});
     const size_t n = desc->outer * desc->inner;
-    for (size_t c = 0; c < C; ++c) m2[c] = static_cast<float>(static_cast<double>(var[c]) * static_cast<double>(n));
+    for (size_t c = 0; c < C; ++c) m2[c] = static_cast<float>(static_cast<double>(m2[c]) * static_cast<double>(n));
     *count = n;
     return BNKIT_OK;
 }

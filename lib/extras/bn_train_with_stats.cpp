@@ -19,9 +19,9 @@ namespace {
                                     float* moving_mean, float* moving_var, float* saved_mean,
                                     float* saved_invstd, bnkit_buffer workspace) noexcept {
     const size_t C = desc->channels;
-    // workspace: [0, C) scale, [C, 2C) shift.
+    // workspace: scale and shift in its first two arrays.
     float* scale = workspace_floats(workspace);
-    float* shift = scale + C;
+    float* shift = scale + workspace_stride(C);
     // A count beyond size_t (32-bit targets) has the float factor n/(n-1) == 1, as SIZE_MAX has.
     const size_t n = count > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(count);
     const float f = static_cast<float>(1.0 - p->momentum);

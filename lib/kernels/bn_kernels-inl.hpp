@@ -54,6 +54,7 @@ template <class T>
 void bn_kernels<Arch>::stats(const stats_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
     const view& v = a.v;
+    if (v.inner == 1 && v.channels >= batch::size && v.outer > merged_tile_rows(v.channels)) return stats_merged(a);
     const float n = static_cast<float>(v.outer * v.inner);
     for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = loops<Arch>::element(a.x + c * v.inner);
     loops<Arch>::template reduce_channels<1, 1>(
@@ -67,6 +68,69 @@ void bn_kernels<Arch>::stats(const stats_args_t<T>& a) noexcept {
                                                 },
                                                 a.from_memory);
     for (std::size_t c = 0; c < v.channels; ++c) a.var[c] = a.var[c] / n;
+}
+
+// Channels-last tensors of several tiles of rows (64 Ki elements, 256 KiB of float32, at
+// least 64 rows): the same shifted two passes per tile, the second reading the tile from L2,
+// merged by Chan's formula, so the statistics take x from memory (or L3) once instead of twice
+// (docs/performance.md, "Changes of 2026-12-03 (3)"). Per channel, with n_a rows before the
+// tile and n_t in it:
+//  - pass 1 sums x - K over the tile (fresh chain), K the previous tile's mean (the first
+//    element for the first tile): q = that sum / n_t is the tile's mean minus K;
+//  - e holds the running mean minus K, so the tile's distance to the running mean,
+//    d = q - e, is a difference of small numbers whatever |mean| / std;
+//  - K + q is rounded to the tile's mean K' with its rounding error (two_sum), and
+//    e' = err - d * n_a / (n_a + n_t), exactly the new running mean minus K';
+//  - pass 2 sums (x - K')^2 into one compensated chain through all tiles, which also takes
+//    each tile's d^2 n_a n_t / (n_a + n_t).
+// d's error is about eps (std + |e|), about 16 eps of |d| over 64 rows, so the merge adds at
+// most about 32 eps / 64 rows of the variance: within the compensated sums' error. One tile
+// gives the unmerged pass's bits (e = err, and K' + err rounds to K'). Tiles are a function of
+// the shape only, so the bits do not depend on the cache sizes or on from_memory.
+// Storage: K in mean, the chain in (var, scratch), pass 1's chain and e in the rest.
+template <class Arch>
+template <class T>
+void bn_kernels<Arch>::stats_merged(const stats_args_t<T>& a) noexcept {
+    using batch = xsimd::batch<float, Arch>;
+    const std::size_t C = a.v.channels, outer = a.v.outer, tile = merged_tile_rows(C);
+    float *k = a.mean, *m2 = a.var, *m2_comp = a.scratch, *sum = a.scratch + C, *comp = a.scratch + 2 * C,
+          *e = a.scratch + 3 * C;
+    for (std::size_t c = 0; c < C; ++c) {
+        k[c] = loops<Arch>::element(a.x + c);
+        m2[c] = m2_comp[c] = e[c] = 0.0f;
+    }
+    const auto shifted = [](const std::array<batch, 1>& x, const batch& k_) { return std::array<batch, 1>{x[0] - k_}; };
+    const auto squared = [](const std::array<batch, 1>& x, const batch& k_) {
+        const batch d = x[0] - k_;
+        return std::array<batch, 1>{d * d};
+    };
+    for (std::size_t o = 0; o < outer; o += tile) {
+        const std::size_t rows = outer - o < tile ? outer - o : tile;
+        const view t{rows, C, 1};
+        const T* const in[1] = {a.x + o * C};
+        for (std::size_t c = 0; c < C; ++c) sum[c] = comp[c] = 0.0f;
+        loops<Arch>::template accumulate_channels_last<1, 1>(t, in, k, {sum}, comp, shifted, a.from_memory);
+        const float na = static_cast<float>(o), nt = static_cast<float>(rows), n = static_cast<float>(o + rows);
+        const float between = na * nt / n, kept = na / n;
+        for (std::size_t c = 0; c < C; ++c) {
+            const float q = (sum[c] - comp[c]) / nt, d = q - e[c];
+            const float k1 = k[c] + q, from_q = k1 - k[c];  // two_sum(k, q): k + q == k1 + err exactly
+            const float err = (k[c] - (k1 - from_q)) + (q - from_q);
+            if (o != 0) {  // the Kahan step of the vector chains (value = sum - comp)
+                const float y = d * d * between - m2_comp[c], s = m2[c] + y;
+                m2_comp[c] = (s - m2[c]) - y;
+                m2[c] = s;
+            }
+            e[c] = err - d * kept;
+            k[c] = k1;
+        }
+        loops<Arch>::template accumulate_channels_last<1, 1>(t, in, k, {m2}, m2_comp, squared, false);
+    }
+    const float n = static_cast<float>(outer);
+    for (std::size_t c = 0; c < C; ++c) {
+        a.mean[c] = k[c] + e[c];
+        a.var[c] = (m2[c] - m2_comp[c]) / n;
+    }
 }
 
 template <class Arch>

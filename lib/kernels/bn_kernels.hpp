@@ -37,6 +37,13 @@ struct bn_kernels {
     template <class T>
     static void stats(const stats_args_t<T>& a) noexcept;
     template <class T>
+    static void stats_merged(const stats_args_t<T>& a) noexcept;
+    // Rows per tile of stats_merged: whole runs of about 64 Ki elements, at least 64 rows
+    // (the merge's error bound).
+    static constexpr std::size_t merged_tile_rows(std::size_t channels) noexcept {
+        return channels >= 1024 ? 64 : 65536 / channels / 4 * 4;
+    }
+    template <class T>
     static void normalize(const normalize_args_t<T>& a) noexcept;
     template <class T>
     static void backward_reduce(const backward_reduce_args_t<T>& a) noexcept;

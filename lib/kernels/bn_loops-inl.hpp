@@ -348,6 +348,33 @@ struct loops {
             reduce_channels_first(v, in, coef, sums, f);
     }
 
+    // The channels-last reduction (reduce_channels_last) without its start and end: adds the
+    // view's terms to the Kahan pairs (sums[j][c], comp[j * C + c]) as they stand, so one
+    // chain can run through several views (stats_merged, bn_kernels-inl.hpp).
+    template <std::size_t NIn, std::size_t NOut, class T, class F>
+    static void accumulate_channels_last(const view& v, const T* const (&in)[NIn], const float* coef,
+                                         float* const (&sums)[NOut], float* comp, F& f, bool from_memory) noexcept {
+        const std::size_t C = v.channels, outer = v.outer, V = (C + W - 1) / W;
+        // Rows per tile: all of them when one block covers the row, else whole runs of about
+        // 256 KiB of float32 input, a quarter of an L2, which the blocks after the first find
+        // there; from memory, about 16 KiB: then each block walks its lines of every row of
+        // the tile, and in a large tile those walks are too far apart to keep DRAM pages open
+        // (NHWC 32x512x7x7 in L3: training 212-252 -> 185-191 us, backward 269-325 -> 245-253 us
+        // with 256 KiB tiles; 8x256x56x56 from memory: training 12% slower with them).
+        const std::size_t row_bytes = C * sizeof(float) * NIn, prefetch_rows = run_rows(16384 / row_bytes);
+        const std::size_t tile = V <= block_vectors<NOut> ? outer
+                                 : from_memory                ? prefetch_rows
+                                                              : run_rows(262144 / row_bytes);
+        // Each block reads only its own lines of a tile's rows: a strided walk the hardware
+        // prefetchers miss, so each load is also prefetched about 16 KiB of rows ahead (NHWC
+        // 8x256x56x56 out of cache: training 3.6 -> 2.5 ms, backward 5.9 -> 3.8 ms).
+        const std::size_t ahead = tile < outer ? prefetch_rows * C : 0;
+        if (from_memory)
+            channels_last_tiles<block_vectors_from_memory<NOut>>(tile, ahead, v, in, coef, sums, comp, f);
+        else
+            channels_last_tiles<block_vectors<NOut>>(tile, ahead, v, in, coef, sums, comp, f);
+    }
+
    private:
     // Kahan's compensated sum, per lane: the value is sum - comp. The small helpers the loops
     // call per vector are always inlined: this translation unit instantiates every kernel, and
@@ -538,27 +565,10 @@ struct loops {
     template <std::size_t NIn, std::size_t NOut, class T, class F>
     static void reduce_channels_last(const view& v, const T* const (&in)[NIn], const float* coef,
                                      float* const (&sums)[NOut], float* scratch, F& f, bool from_memory) noexcept {
-        const std::size_t C = v.channels, outer = v.outer, V = (C + W - 1) / W;
+        const std::size_t C = v.channels;
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] = scratch[j * C + c] = 0.0f;
-        // Rows per tile: all of them when one block covers the row, else whole runs of about
-        // 256 KiB of float32 input, a quarter of an L2, which the blocks after the first find
-        // there; from memory, about 16 KiB: then each block walks its lines of every row of
-        // the tile, and in a large tile those walks are too far apart to keep DRAM pages open
-        // (NHWC 32x512x7x7 in L3: training 212-252 -> 185-191 us, backward 269-325 -> 245-253 us
-        // with 256 KiB tiles; 8x256x56x56 from memory: training 12% slower with them).
-        const std::size_t row_bytes = C * sizeof(float) * NIn, prefetch_rows = run_rows(16384 / row_bytes);
-        const std::size_t tile = V <= block_vectors<NOut> ? outer
-                                 : from_memory                ? prefetch_rows
-                                                              : run_rows(262144 / row_bytes);
-        // Each block reads only its own lines of a tile's rows: a strided walk the hardware
-        // prefetchers miss, so each load is also prefetched about 16 KiB of rows ahead (NHWC
-        // 8x256x56x56 out of cache: training 3.6 -> 2.5 ms, backward 5.9 -> 3.8 ms).
-        const std::size_t ahead = tile < outer ? prefetch_rows * C : 0;
-        if (from_memory)
-            channels_last_tiles<block_vectors_from_memory<NOut>>(tile, ahead, v, in, coef, sums, scratch, f);
-        else
-            channels_last_tiles<block_vectors<NOut>>(tile, ahead, v, in, coef, sums, scratch, f);
+        accumulate_channels_last(v, in, coef, sums, scratch, f, from_memory);
         for (std::size_t j = 0; j < NOut; ++j)
             for (std::size_t c = 0; c < C; ++c) sums[j][c] -= scratch[j * C + c];
     }

@@ -26,6 +26,13 @@ namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
+// The largest channel count whose workspace, 4 floats per channel rounded up to 16 channels
+// plus 64 bytes (batch_norm.h), fits size_t: the next count's rounded channels take more than
+// (SIZE_MAX - 64) / 16 floats' worth.
+constexpr std::size_t kRoundedMax = (SIZE_MAX - 64) / 16;
+constexpr std::size_t kMaxChannels = kRoundedMax / 16 * 16;
+static_assert((kMaxChannels + 15) / 16 * 16 <= kRoundedMax && (kMaxChannels + 16) / 16 * 16 > kRoundedMax);
+
 // The tensor every table case uses: [2, 3, 4] with feature axis 1 (outer 2, C 3, inner 4).
 constexpr std::size_t kOuter = 2, kC = 3, kInner = 4, kN = kOuter * kC * kInner;
 constexpr std::size_t kWsFloats = BNKIT_BN_WORKSPACE_BYTES(kC) / sizeof(float);
@@ -265,7 +272,7 @@ TEST_CASE("errors C API: desc_init accepts the edge shapes") {
         {3, {2, 3, 4}, {2, 1}, 2, 12, 1},
         {5, {1, 2, 3, 4, 5}, {-2, -3, -4}, 1, 24, 5},
         {5, {1, 2, 3, 4, 5}, {0, 1, 2, 3, 4}, 1, 120, 1},
-        {2, {(SIZE_MAX - 16) / 16, 1}, {0}, 1, (SIZE_MAX - 16) / 16, 1},  // the largest C whose workspace fits
+        {2, {kMaxChannels, 1}, {0}, 1, kMaxChannels, 1},  // the largest C whose workspace fits
     };
     for (const Row& r : rows) {
         bnkit_bn_desc d;
@@ -747,7 +754,7 @@ TEST_CASE("errors C API: channels 0 and overflowing for fold and invstd") {
         {SIZE_MAX, BNKIT_ERR_SHAPE_OVERFLOW},
         {SIZE_MAX / 2, BNKIT_ERR_SHAPE_OVERFLOW},
         {SIZE_MAX / 4 + 1, BNKIT_ERR_SHAPE_OVERFLOW},
-        {(SIZE_MAX - 16) / 16 + 1, BNKIT_ERR_SHAPE_OVERFLOW},
+        {kMaxChannels + 1, BNKIT_ERR_SHAPE_OVERFLOW},
     };
     for (const char* name : {"bnkit_bn_fold_f32", "bnkit_bn_invstd_f32"})
         for (const Row& r : rows) {

@@ -68,7 +68,7 @@ void check_slices(Stats stats, Reduce reduce, const view& v) {
     const std::size_t C = v.channels, count = v.outer * C * v.inner;
     rounding_values r{static_cast<std::uint32_t>(count + C)};
     std::vector<T> x(count), dy(count);
-    std::vector<float> mean(C), var(C), dmean(C), sum_dy(C), sum_dy_xc(C), scratch(2 * C);
+    std::vector<float> mean(C), var(C), dmean(C), sum_dy(C), sum_dy_xc(C), scratch(4 * C);
     for (std::size_t e = 0; e < count; ++e) {
         x[e] = stored<T>(r.next() + 10.0f);
         dy[e] = stored<T>(r.next());

@@ -39,7 +39,7 @@ void check_tiles(Stats stats, Reduce reduce, std::size_t outer, std::size_t C) {
     for (std::size_t c = 0; c < C; ++c) dmean[c] = 3.0f + 0.01f * static_cast<float>(c);
     std::vector<float> mean[2], var[2], s1[2], s2[2];
     for (int m = 0; m < 2; ++m) {
-        std::vector<float> scratch(2 * C);
+        std::vector<float> scratch(4 * C);
         mean[m].resize(C), var[m].resize(C), s1[m].resize(C), s2[m].resize(C);
         stats({v, x.data(), mean[m].data(), var[m].data(), scratch.data(), m == 1});
         reduce({v, x.data(), dy.data(), dmean.data(), s1[m].data(), s2[m].data(), scratch.data(), m == 1});
