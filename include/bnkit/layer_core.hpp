@@ -28,15 +28,33 @@ struct LayerStorage {
     void* workspace;
 };
 
+/// Alignment of a layer's per-channel arrays. The SIMD paths load them as vectors (scale,
+/// shift and the saved mean are the channels-last loops' coefficients), and an AVX-512 load
+/// that splits two cache lines made channels-last training 1.5x slower (docs/performance.md,
+/// "Changes of 2026-12-03 (3)"); targets without such paths keep float alignment, so a
+/// firmware's RAM carries no padding.
+#if defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__) || defined(__ARM_NEON)
+inline constexpr std::size_t coefficient_alignment = 64;
+#else
+inline constexpr std::size_t coefficient_alignment = alignof(float);
+#endif
+
 /// Array storage for a layer of at most MaxChannels channels (10 floats per channel plus
 /// workspace_bytes(MaxChannels)). The members carry a prefix so they never hide the
 /// front-ends' accessors (gamma(), ...).
 template <std::size_t MaxChannels>
 struct LayerArrays {
     static_assert(MaxChannels >= 1, "a layer needs at least one channel");
-    float arr_gamma[MaxChannels], arr_beta[MaxChannels], arr_moving_mean[MaxChannels], arr_moving_var[MaxChannels];
-    float arr_scale[MaxChannels], arr_shift[MaxChannels], arr_saved_mean[MaxChannels], arr_saved_invstd[MaxChannels];
-    float arr_dgamma[MaxChannels], arr_dbeta[MaxChannels];
+    alignas(coefficient_alignment) float arr_gamma[MaxChannels];
+    alignas(coefficient_alignment) float arr_beta[MaxChannels];
+    alignas(coefficient_alignment) float arr_moving_mean[MaxChannels];
+    alignas(coefficient_alignment) float arr_moving_var[MaxChannels];
+    alignas(coefficient_alignment) float arr_scale[MaxChannels];
+    alignas(coefficient_alignment) float arr_shift[MaxChannels];
+    alignas(coefficient_alignment) float arr_saved_mean[MaxChannels];
+    alignas(coefficient_alignment) float arr_saved_invstd[MaxChannels];
+    alignas(coefficient_alignment) float arr_dgamma[MaxChannels];
+    alignas(coefficient_alignment) float arr_dbeta[MaxChannels];
     unsigned char arr_workspace[workspace_bytes(MaxChannels)];
     LayerStorage storage() noexcept {
         return {MaxChannels,     arr_gamma,        arr_beta,   arr_moving_mean, arr_moving_var, arr_scale,

@@ -148,14 +148,20 @@ struct loops {
     // of channel c; f takes std::array<batch, NIn> and std::array<batch, K>, returns a batch.
     // out may equal any in[j]: each batch is loaded before the same lanes are stored.
     // stream: a float out is written with non-temporal stores where Arch has them
-    // (stream_io.hpp), fenced before the return; the same values either way.
+    // (stream_io.hpp), fenced before the return; the same values either way. Channels-last
+    // rows stream only as whole aligned vectors (W divides C, out vector-aligned): otherwise
+    // each row's partial head and overlapping last vector are plain stores into lines the
+    // neighbouring rows stream, and mixing both on one line cost more than plain stores
+    // throughout (8x250x56x56 NHWC inference on AVX-512: 2.35 ms streamed, 1.57 ms plain;
+    // docs/performance.md, "Changes of 2026-12-03 (3)").
     // prefetch: as it goes, each input is also prefetched (into L2) that many elements ahead,
     // where the caller's next call will read (channel blocks: the next block's rows).
     template <std::size_t NIn, std::size_t K, class T, class F>
     static void map_channels(const view& v, const T* const (&in)[NIn], T* out, const float* const (&coef)[K], F f,
                              bool stream = false, std::size_t prefetch = 0) noexcept {
         if constexpr (std::is_same_v<T, float> && stream_io<Arch>::available) {
-            if (stream && reinterpret_cast<std::uintptr_t>(out) % sizeof(float) == 0) {
+            const bool ragged_rows = v.inner == 1 && v.channels >= W && (v.channels % W != 0 || to_vector_alignment(out) != 0);
+            if (stream && !ragged_rows && reinterpret_cast<std::uintptr_t>(out) % sizeof(float) == 0) {
                 if (prefetch != 0)
                     map_runs<true, true>(v, in, out, coef, f, prefetch);
                 else
@@ -183,10 +189,10 @@ struct loops {
     }
 
     // map_channels, storing whole vectors with stream_io<Arch>::store when Stream. Streaming
-    // stores need aligned addresses, so then the elements before out's first vector-aligned
-    // address go first, as a partial vector (per row in channels-last), and the walks below
-    // continue from there: every whole vector they store is aligned. Partial vectors and the
-    // channels-last overlapping vector are stored plainly.
+    // stores need aligned addresses: flat walks first store the elements before out's first
+    // vector-aligned address as a partial vector and continue from there, so every whole
+    // vector they store is aligned; channels-last rows stream only when they are whole aligned
+    // vectors (map_channels). Partial vectors are stored plainly.
     template <bool Stream, bool Prefetch = false, std::size_t NIn, std::size_t K, class T, class F>
     static void map_channels_as(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef_)[K],
                                 F& f, std::size_t prefetch = 0) noexcept {
@@ -235,27 +241,20 @@ struct loops {
         if (inner == 1) {
             if constexpr (!Stream)
                 if (C <= short_row_vectors * W) return map_short_rows<short_row_vectors>((C + W - 1) / W, v, in, out, coef, f);
+            if (C % W == 0 && !vector_aligned(coef)) return map_column_blocks<Stream, column_block_vectors>(v, in, out, coef, f);
             // Rows of C >= W channels: whole vectors, the last one at C - W overlapping its
             // neighbour when W does not divide C. Its inputs are loaded before the row's other
             // stores and its result stored after them, so in place it still reads inputs, and
-            // the overlapping lanes get the same values twice. Streaming, a row starts with
-            // its `skip` elements before out's first aligned vector in the row (a partial one).
+            // the overlapping lanes get the same values twice. Streamed, every row is whole
+            // aligned vectors (map_channels).
             std::array<batch, NIn> last{};  // zeroed once: GCC cannot tell it is read only when loaded
             std::array<batch, K> last_cs;
             for (std::size_t k = 0; k < K; ++k) last_cs[k] = batch::load_unaligned(coef[k] + C - W);
+            const bool overlap = C % W != 0;
             for (std::size_t r = 0, end = outer * C; r < end; r += C) {
-                std::size_t skip = 0;
-                if constexpr (Stream) skip = to_vector_alignment(out + r);
-                const bool overlap = (C - skip) % W != 0;
                 if (overlap)
                     for (std::size_t j = 0; j < NIn; ++j) last[j] = load(in[j] + r + C - W, W);
-                std::size_t c = 0;
-                if (skip != 0) {
-                    for (std::size_t k = 0; k < K; ++k) cs[k] = batch::load_unaligned(coef[k]);
-                    step(r, skip);
-                    c = skip;
-                }
-                for (; c + W <= C; c += W) {
+                for (std::size_t c = 0; c + W <= C; c += W) {
                     for (std::size_t k = 0; k < K; ++k) cs[k] = batch::load_unaligned(coef[k] + c);
                     step(r + c, W);
                 }
@@ -300,6 +299,59 @@ struct loops {
             }
             step(e, count - e < W ? count - e : W);
             e += W;
+        }
+    }
+
+    // Whether every coefficient array starts on a vector boundary.
+    template <std::size_t K>
+    static bool vector_aligned(const std::array<const float*, K>& coef) noexcept {
+        bool aligned = true;
+        for (std::size_t k = 0; k < K; ++k) aligned = aligned && reinterpret_cast<std::uintptr_t>(coef[k]) % sizeof(batch) == 0;
+        return aligned;
+    }
+
+    // Channel vectors per block of map_column_blocks: their coefficients and inputs stay in
+    // registers (4 x 4 + 4 x 2 of AVX-512's 32 in backward; 2 vectors on 16-register archs).
+    static constexpr std::size_t column_block_vectors = std::is_base_of_v<xsimd::avx512f, Arch> ? 4 : 2;
+
+    // Channels-last rows of C channels, W dividing C, whose coefficient arrays are not
+    // vector-aligned (a caller's std::vector, say): loading them per row splits cache lines,
+    // which made a streamed AVX-512 inference of 8x256x56x56 NHWC 1.7x slower (1.45 against
+    // 0.84 ms). Blocks of NB channel vectors keep their coefficients in registers over tiles
+    // of about 16 KiB of rows, each load prefetching the same lines one tile ahead (a block
+    // reads a strided part of each row). Streamed, every row start is aligned (map_channels).
+    template <bool Stream, std::size_t NB, std::size_t NIn, std::size_t K, class T, class F>
+    static void map_column_blocks(const view& v, const std::array<const T*, NIn>& in, T* out,
+                                  const std::array<const float*, K>& coef, F& f) noexcept {
+        const std::size_t C = v.channels, V = C / W, outer = v.outer;
+        const std::size_t tile = run_rows(16384 / (C * sizeof(float))), ahead = tile * C;
+        for (std::size_t o = 0; o < outer; o += tile) {
+            const std::size_t end = (outer - o < tile ? outer - o : tile) + o;
+            for (std::size_t b = 0; b < V; b += NB) column_block<Stream, NB>(V - b < NB ? V - b : NB, b, o, end, ahead, v, in, out, coef, f);
+        }
+    }
+
+    // Channel vectors b .. b + nb - 1 (nb <= NB) of rows o .. end - 1 (map_column_blocks).
+    template <bool Stream, std::size_t NB, std::size_t NIn, std::size_t K, class T, class F>
+    static void column_block(std::size_t nb, std::size_t b, std::size_t o, std::size_t end, std::size_t ahead,
+                             const view& v, const std::array<const T*, NIn>& in, T* out,
+                             const std::array<const float*, K>& coef, F& f) noexcept {
+        if constexpr (NB > 1)
+            if (nb < NB) return column_block<Stream, NB - 1>(nb, b, o, end, ahead, v, in, out, coef, f);
+        const std::size_t C = v.channels;
+        std::array<std::array<batch, K>, NB> cs;
+        each_unrolled<NB>([&](auto u) {
+            for (std::size_t k = 0; k < K; ++k) cs[u][k] = batch::load_unaligned(coef[k] + (b + u) * W);
+        });
+        std::array<std::array<batch, NIn>, NB> xs;
+        for (std::size_t r = o * C + b * W, last = end * C; r < last; r += C) {
+            each_unrolled<NB>([&](auto u) {
+                for (std::size_t j = 0; j < NIn; ++j) {
+                    prefetch(in[j] + r + u * W, ahead);
+                    xs[u][j] = load(in[j] + r + u * W, W);
+                }
+            });
+            each_unrolled<NB>([&](auto u) { store_as<Stream>(out + r + u * W, W, f(xs[u], cs[u])); });
         }
     }
 

@@ -115,6 +115,9 @@ std::vector<shape> sweep(std::size_t W) {
     std::vector<std::size_t> channels;
     for (std::size_t c = 1; c <= 5 * W + 1; c += W - 1) channels.push_back(c);
     for (std::size_t p : {3, 5, 7, 11, 13, 17, 31, 61}) channels.push_back(p);
+    // Channels-last rows of whole vectors past the short rows, whose misaligned coefficient
+    // arrays go by blocks of 4 + 2 channel vectors (map_column_blocks).
+    channels.push_back(6 * W);
     const std::size_t inners[] = {1, 2, 3, W - 1, W, W + 1, 2 * W + 3, 4 * W, 4 * W + 1, 8 * W + 5, 16 * W, 17 * W + 1, 67};
     std::vector<shape> out;
     for (std::size_t c : channels)

@@ -3,8 +3,8 @@
 //     the same entry with it off: bit-equal for every element, nothing written outside y.
 //     Small odd shapes in both layouts (channels 1..5W+1 and primes, inner below, at and
 //     above W, outer 1..3) with y at every float offset 0..W-1 from a vector boundary (so
-//     every length of the peeled head and of the channels-last row heads occurs), x at
-//     another offset, and in place. On paths without streaming stores (ARM, the reference)
+//     every length of the peeled head occurs, and channels-last rows that stream, whole
+//     aligned vectors, and rows that are written plainly), x at another offset, and in place. On paths without streaming stores (ARM, the reference)
 //     the flag must change nothing either.
 //  2. The streamed results against the scalar reference within the bound of
 //     test_kernels_vs_reference.cpp: 1 ulp of M = |x*s| + |t| (one rounding of the product
@@ -98,6 +98,10 @@ std::vector<case_shape> shapes(std::size_t W) {
     std::vector<std::size_t> channels;
     for (std::size_t c = 1; c <= 5 * W + 1; c += W > 1 ? W - 1 : 1) channels.push_back(c);
     for (std::size_t p : {3, 7, 13, 17, 31}) channels.push_back(p);
+    // Whole vectors per channels-last row, with coefficient arrays off a vector boundary:
+    // blocks of 2 and of 4 + 2 channel vectors (map_column_blocks).
+    channels.push_back(2 * W);
+    channels.push_back(6 * W);
     const std::size_t inners[] = {1, 2, 3, W - 1, W, W + 1, 2 * W + 3};
     std::vector<case_shape> out;
     for (std::size_t c : channels)
