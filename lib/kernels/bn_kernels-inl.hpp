@@ -54,7 +54,8 @@ template <class T>
 void bn_kernels<Arch>::stats(const stats_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
     const view& v = a.v;
-    if (v.inner == 1 && v.channels >= batch::size && v.outer > merged_tile_rows(v.channels)) return stats_merged(a);
+    if (v.inner == 1 && v.outer_stride == v.channels && v.channels >= batch::size && v.outer > merged_tile_rows(v.channels))
+        return stats_merged(a);
     const float n = static_cast<float>(v.outer * v.inner);
     for (std::size_t c = 0; c < v.channels; ++c) a.mean[c] = loops<Arch>::element(a.x + c * v.inner);
     loops<Arch>::template reduce_channels<1, 1>(
@@ -84,9 +85,9 @@ void bn_kernels<Arch>::stats(const stats_args_t<T>& a) noexcept {
 //  - pass 2 sums (x - K')^2 into one compensated chain through all tiles, which also takes
 //    each tile's d^2 n_a n_t / (n_a + n_t).
 // d's error is about eps (std + |e|), about 16 eps of |d| over 64 rows, so the merge adds at
-// most about 32 eps / 64 rows of the variance: within the compensated sums' error. One tile
-// gives the unmerged pass's bits (e = err, and K' + err rounds to K'). Tiles are a function of
-// the shape only, so the bits do not depend on the cache sizes or on from_memory.
+// most about 32 eps / 64 rows of the variance: within the compensated sums' error. The first
+// tile is the unmerged computation (e = err, and K' + err rounds back to K'). Tiles are a
+// function of the shape only, so the bits do not depend on the cache sizes or on from_memory.
 // Storage: K in mean, the chain in (var, scratch), pass 1's chain and e in the rest.
 template <class Arch>
 template <class T>
