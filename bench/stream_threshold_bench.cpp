@@ -16,48 +16,40 @@
 
 namespace {
 
-void bm_stream(benchmark::State& state, bool streamed) {
-    const std::size_t mib = static_cast<std::size_t>(state.range(0));
-    const std::size_t C = 64, n = mib * (std::size_t{1} << 20) / 2 / sizeof(float), inner = n / C;
-    const std::size_t dims[] = {1, C, inner};
-    const int32_t axis = 1;
+// Inference over a tensor of dims[0..rank) with feature axis `axis`, scale and shift given, the
+// descriptor's recorded cache size forced so that the call streams (64) or never does.
+void time_inference(benchmark::State& state, std::uint32_t rank, const std::size_t* dims, std::int32_t axis,
+                    bool streamed, const float* scale, const float* shift) {
     bnkit_bn_desc d;
-    if (bnkit_bn_desc_init(&d, 3, dims, 1, &axis) != BNKIT_OK) {
+    if (bnkit_bn_desc_init(&d, rank, dims, 1, &axis) != BNKIT_OK) {
         state.SkipWithError("bnkit descriptor");
         return;
     }
     d.llc_bytes = streamed ? 64 : SIZE_MAX;
-    auto x = bench::make_buffer(C * inner, 1.0f), y = bench::make_buffer(C * inner, 0.0f);
-    auto scale = bench::make_buffer(C, 1.5f), shift = bench::make_buffer(C, 0.25f);
-    for (auto _ : state) {
-        bnkit_status r = bnkit_bn_infer_f32(&d, x.get(), y.get(), scale.get(), shift.get());
-        benchmark::DoNotOptimize(r);
-        benchmark::ClobberMemory();
-    }
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(2 * C * inner * sizeof(float)));
-}
-
-void bm_rows(benchmark::State& state, bool streamed) {
-    const std::size_t C = static_cast<std::size_t>(state.range(0)), offset = static_cast<std::size_t>(state.range(1));
-    const std::size_t dims[] = {8, 56, 56, C}, n = 8 * 56 * 56 * C;
-    const int32_t axis = 3;
-    bnkit_bn_desc d;
-    if (bnkit_bn_desc_init(&d, 4, dims, 1, &axis) != BNKIT_OK) {
-        state.SkipWithError("bnkit descriptor");
-        return;
-    }
-    d.llc_bytes = streamed ? 64 : SIZE_MAX;
-    auto x = bench::make_buffer(n, 1.0f), y = bench::make_buffer(n, 0.0f);
-    const std::size_t stride = (C + 15) / 16 * 16 + 16;  // floats: a multiple of 64 bytes
-    auto coef = bench::make_buffer(2 * stride, 0.5f);      // scale, then shift, each offset bytes in
-    const float* scale = coef.get() + offset / sizeof(float);
-    const float* shift = scale + stride;
+    auto x = bench::make_buffer(d.count, 1.0f), y = bench::make_buffer(d.count, 0.0f);
     for (auto _ : state) {
         bnkit_status r = bnkit_bn_infer_f32(&d, x.get(), y.get(), scale, shift);
         benchmark::DoNotOptimize(r);
         benchmark::ClobberMemory();
     }
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(2 * n * sizeof(float)));
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(2 * d.count * sizeof(float)));
+}
+
+void bm_stream(benchmark::State& state, bool streamed) {
+    const std::size_t mib = static_cast<std::size_t>(state.range(0));
+    const std::size_t C = 64, n = mib * (std::size_t{1} << 20) / 2 / sizeof(float);
+    const std::size_t dims[] = {1, C, n / C};
+    auto scale = bench::make_buffer(C, 1.5f), shift = bench::make_buffer(C, 0.25f);
+    time_inference(state, 3, dims, 1, streamed, scale.get(), shift.get());
+}
+
+void bm_rows(benchmark::State& state, bool streamed) {
+    const std::size_t C = static_cast<std::size_t>(state.range(0)), offset = static_cast<std::size_t>(state.range(1));
+    const std::size_t dims[] = {8, 56, 56, C};
+    const std::size_t stride = (C + 15) / 16 * 16 + 16;  // floats: a multiple of 64 bytes
+    auto coef = bench::make_buffer(2 * stride, 0.5f);      // scale, then shift, each offset bytes in
+    const float* scale = coef.get() + offset / sizeof(float);
+    time_inference(state, 4, dims, 3, streamed, scale, scale + stride);
 }
 
 void row_cases(benchmark::internal::Benchmark* b) {
