@@ -51,7 +51,7 @@ inline wide sat_mul(wide a, wide b) {
     return a * b;
 }
 
-inline bool workspace_fits(wide channels) { return channels * 16 + 16 <= SIZE_MAX; }
+inline bool workspace_fits(wide channels) { return (channels + 15) / 16 * 16 * 16 + 64 <= SIZE_MAX; }
 
 // bnkit_bn_desc_init's status (precedence: NULL, rank, axes, adjacency, zero dim, overflow)
 // and, on success, the descriptor's sizes.
