@@ -84,11 +84,15 @@ struct fuzz_case {
 // NULL-able arguments beyond the buffers.
 enum null_bit : int { null_desc = 9, null_params = 10, null_dims = 11, null_axes = 12, null_bytes = 13 };
 
+// The largest channel count whose workspace size fits size_t (BNKIT_BN_WORKSPACE_BYTES: four
+// arrays of C floats rounded up to 16, plus 64 bytes).
+constexpr std::size_t max_channels = (SIZE_MAX - 64) / 16 / 16 * 16;
+
 inline std::size_t decode_dim(std::uint8_t b) {
     if (b < 0xF0) return b % 17u;  // 0 (ZERO_DIM) one time in 17
     constexpr std::size_t M = SIZE_MAX;
     static constexpr std::size_t specials[16] = {
-        M, M / 2, M / 3, M / 4, M / 16, M / 16 + 1, (M - 16) / 16, (M - 16) / 16 + 1, std::size_t{1} << 32,
+        M, M / 2, M / 3, M / 4, M / 16, M / 16 + 1, max_channels, max_channels + 1, std::size_t{1} << 32,
         (std::size_t{1} << 32) + 1, std::size_t{1} << 31, std::size_t{1} << 62, std::size_t{1} << 63, 65536, 4097,
         M / 4 / 3 + 1};
     return specials[b & 15];
@@ -150,7 +154,7 @@ inline std::size_t decode_fold_channels(std::uint8_t b) {
     if (b < 0xF8) return 1u + b % 64u;
     constexpr std::size_t M = SIZE_MAX;
     // Only values that must be rejected: a valid huge count would need a huge buffer.
-    static constexpr std::size_t specials[8] = {0, M, M / 2, (M - 16) / 16 + 1, M / 16 + 1, std::size_t{1} << 62,
+    static constexpr std::size_t specials[8] = {0, M, M / 2, max_channels + 1, M / 16 + 1, std::size_t{1} << 62,
                                                 std::size_t{1} << 63, 0};
     return specials[b & 7];
 }
