@@ -113,7 +113,8 @@ BNKIT_NODISCARD bnkit_status bnkit_bn_fold_f32(size_t channels, const float* gam
  *  @param[in]  scale, shift  C floats each, from bnkit_bn_fold_f32
  *  Any alignment works; on x86 64-byte aligned per-channel arrays (scale and shift here,
  *  saved_mean in training and backward) are fastest: channels-last tensors load them as
- *  vectors, and AVX-512 loads that split cache lines cost up to 1.5x there.
+ *  vectors, and AVX-512 loads that split cache lines cost up to 1.4x there when C is not a
+ *  multiple of 16 (bnkit_stream_bench rows/, docs/performance.md).
  *  @return BNKIT_OK, BNKIT_ERR_NULL_POINTER, BNKIT_ERR_BAD_ARGUMENT (desc not initialised),
  *          BNKIT_ERR_SHAPE_OVERFLOW, BNKIT_ERR_ALIASING */
 BNKIT_NODISCARD bnkit_status bnkit_bn_infer_f32(const bnkit_bn_desc* desc, const float* x, float* y,

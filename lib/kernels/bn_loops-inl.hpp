@@ -152,8 +152,8 @@ struct loops {
     // rows stream only as whole aligned vectors (W divides C, out vector-aligned): otherwise
     // each row's partial head and overlapping last vector are plain stores into lines the
     // neighbouring rows stream, and mixing both on one line cost more than plain stores
-    // throughout (8x250x56x56 NHWC inference on AVX-512: 2.35 ms streamed, 1.57 ms plain;
-    // docs/performance.md, "Changes of 2026-12-03 (3)").
+    // throughout (8x250x56x56 NHWC inference on AVX-512: 2.39-2.69 ms streamed, 1.36 ms plain;
+    // bnkit_stream_bench rows/, docs/performance.md, "Changes of 2026-12-03 (3)").
     // prefetch: as it goes, each input is also prefetched (into L2) that many elements ahead,
     // where the caller's next call will read (channel blocks: the next block's rows).
     template <std::size_t NIn, std::size_t K, class T, class F>
@@ -316,8 +316,8 @@ struct loops {
 
     // Channels-last rows of C channels, W dividing C, whose coefficient arrays are not
     // vector-aligned (a caller's std::vector, say): loading them per row splits cache lines,
-    // which made a streamed AVX-512 inference of 8x256x56x56 NHWC 1.7x slower (1.45 against
-    // 0.84 ms). Blocks of NB channel vectors keep their coefficients in registers over tiles
+    // which made a streamed AVX-512 inference of 8x256x56x56 NHWC 1.5x slower (1.32-1.38
+    // against 0.79-0.89 ms, bnkit_stream_bench rows/). Blocks of NB channel vectors keep their coefficients in registers over tiles
     // of about 16 KiB of rows, each load prefetching the same lines one tile ahead (a block
     // reads a strided part of each row). Streamed, every row start is aligned (map_channels).
     template <bool Stream, std::size_t NB, std::size_t NIn, std::size_t K, class T, class F>
