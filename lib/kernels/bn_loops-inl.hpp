@@ -18,9 +18,10 @@
 //    block) is one such stream per outer index. Reductions go channel by channel (rows shorter
 //    than 16 vectors: 4 adjacent channels side by side), a row's partial last vector read as a
 //    whole vector inside the tensor with the lanes outside the row zeroed.
-// Only a tensor's own partial last vector (and short-period tails) goes through a W-element
-// stack buffer: no load or store ever touches memory outside the caller's arrays and no
-// alignment is assumed. Every element goes through the same batch arithmetic, wherever it
+// Partial vectors (the last elements of a tensor or of a channel block's run, short-period
+// tails, a streamed walk's head) are masked loads and stores where the arch has them
+// (masked_io.hpp), else go through a W-element stack buffer. No load or store ever touches
+// memory outside the caller's arrays and no alignment is assumed. Every element goes through the same batch arithmetic, wherever it
 // sits, so a map's results do not depend on the loop chosen.
 //
 // Sums are compensated like the reference's: Kahan in every vector lane, each compensated add
@@ -48,6 +49,7 @@
 
 #include "../dispatch/kernel_table.hpp"
 #include "half_io.hpp"
+#include "masked_io.hpp"
 #include "stream_io.hpp"
 
 namespace bnkit::detail {
@@ -73,9 +75,13 @@ struct loops {
     // n <= W elements at p; lanes from n on are zero. Never reads p[n] or beyond.
     static batch load(const float* p, std::size_t n) noexcept {
         if (n == W) return batch::load_unaligned(p);
-        float buf[W] = {};
-        for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
-        return batch::load_unaligned(buf);
+        if constexpr (masked_io<Arch>::available) {
+            return masked_io<Arch>::load(p, n);
+        } else {
+            float buf[W] = {};
+            for (std::size_t i = 0; i < n; ++i) buf[i] = p[i];
+            return batch::load_unaligned(buf);
+        }
     }
     static batch load(const bnkit_f16* p, std::size_t n) noexcept {
         if (n == W) return half_io<Arch>::load(p);
@@ -87,9 +93,13 @@ struct loops {
     // Stores the first n <= W lanes of v at p. Never writes p[n] or beyond.
     static void store(float* p, std::size_t n, const batch& v) noexcept {
         if (n == W) return v.store_unaligned(p);
-        float buf[W];
-        v.store_unaligned(buf);
-        for (std::size_t i = 0; i < n; ++i) p[i] = buf[i];
+        if constexpr (masked_io<Arch>::available) {
+            masked_io<Arch>::store(p, n, v);
+        } else {
+            float buf[W];
+            v.store_unaligned(buf);
+            for (std::size_t i = 0; i < n; ++i) p[i] = buf[i];
+        }
     }
     static void store(bnkit_f16* p, std::size_t n, const batch& v) noexcept {
         if (n == W) return half_io<Arch>::store(p, v);
@@ -129,7 +139,6 @@ struct loops {
         if (i < n) store(dst + i, n - i, load(src + i, n - i));
     }
 
-    // v with the lanes from n on set to zero (a partial batch's padding must add nothing).
     // v with the lanes outside [from, from + n) set to zero (lanes read beyond the elements
     // being summed must add nothing).
     static batch lanes_in(const batch& v, std::size_t from, std::size_t n) noexcept {
