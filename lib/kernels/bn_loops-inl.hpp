@@ -21,8 +21,9 @@
 // Partial vectors (the last elements of a tensor or of a channel block's run, short-period
 // tails, a streamed walk's head) are masked loads and stores where the arch has them
 // (masked_io.hpp), else go through a W-element stack buffer. No load or store ever touches
-// memory outside the caller's arrays and no alignment is assumed. Every element goes through the same batch arithmetic, wherever it
-// sits, so a map's results do not depend on the loop chosen.
+// memory outside the caller's arrays and no alignment is assumed. Every element goes through
+// the same batch arithmetic, wherever it sits, so a map's results do not depend on the loop
+// chosen.
 //
 // Sums are compensated like the reference's: Kahan in every vector lane, each compensated add
 // taking the plain sum of a run of up to `group` vectors of terms; lanes are folded into a

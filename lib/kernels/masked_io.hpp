@@ -1,8 +1,8 @@
 // The hook through which the loop drivers (bn_loops-inl.hpp) read and write the partial
 // vectors of float32 tensors (a tensor's or a run's last n < W elements, a streamed walk's
 // head): a masked load or store that touches p[0 .. n) only. Without it the drivers go through
-// a W-float stack buffer, an element copy and a vector reload, which the store-to-load
-// forwarding of the reload makes cost tens of cycles per partial vector. The default says
+// a W-float stack buffer: an element copy (GCC emits a `rep movs` for the store's) and a
+// vector reload that store-to-load forwarding cannot serve. The default says
 // "no masked access on this arch"; x86 specializes it in platform/x86/masked_x86.hpp (AVX2
 // VMASKMOVPS, AVX-512 mask registers), included by kernels_<isa>.cpp before bn_kernels-inl.hpp:
 //

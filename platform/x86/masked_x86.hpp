@@ -1,8 +1,9 @@
 // Masked partial-vector float loads and stores for the AVX2 and AVX-512 paths (masked_io.hpp):
 // VMASKMOVPS on 8 lanes, a mask register on 16. SSE2 has no masked float load (MASKMOVDQU
 // stores only, non-temporally), so it keeps the stack buffer. Included by kernels_avx2.cpp and
-// kernels_avx512.cpp; each specialization is compiled only where its instructions are enabled
-// (docs/platform-notes.md).
+// kernels_avx512.cpp; each specialization is compiled only where its instructions are enabled.
+// The AVX-512 unit sees the AVX2 specialization too but never uses it, so never emits a copy
+// the linker could pick for the AVX2 path (docs/platform-notes.md).
 #pragma once
 
 #include <cstddef>
