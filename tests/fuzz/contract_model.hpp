@@ -51,7 +51,9 @@ inline wide sat_mul(wide a, wide b) {
     return a * b;
 }
 
-inline bool workspace_fits(wide channels) { return (channels + 15) / 16 * 16 * 16 + 64 <= SIZE_MAX; }
+// batch_norm.h: four arrays of C floats, each rounded up to 16 floats, plus 64 bytes.
+inline wide documented_workspace_bytes(wide channels) { return (channels + 15) / 16 * 16 * 16 + 64; }
+inline bool workspace_fits(wide channels) { return documented_workspace_bytes(channels) <= SIZE_MAX; }
 
 // bnkit_bn_desc_init's status (precedence: NULL, rank, axes, adjacency, zero dim, overflow)
 // and, on success, the descriptor's sizes.
