@@ -191,10 +191,67 @@ struct loops {
                          std::size_t prefetch = 0) noexcept {
         const std::size_t run = v.channels * v.inner;
         if (v.outer_stride == run) return map_channels_as<Stream, Prefetch>(v, in, out, coef, f, prefetch);
+        if constexpr (!Stream)
+            if (v.inner >= W && v.inner < column_walk_row_vectors * W) return map_columns<Prefetch>(v, in, out, coef, f, prefetch);
         for (std::size_t at = 0, end = v.outer * v.outer_stride; at < end; at += v.outer_stride) {
             const T* in_run[NIn];
             for (std::size_t j = 0; j < NIn; ++j) in_run[j] = in[j] + at;
             map_channels_as<Stream, Prefetch>({1, v.channels, v.inner}, in_run, out + at, coef, f, prefetch);
+        }
+    }
+
+    // Rows shorter than this many vectors make a channel block's runs mostly row ends.
+    static constexpr std::size_t column_walk_row_vectors = 4;
+    // Vectors per chunk of map_columns: 16 (1 KiB of AVX-512 floats) per run and input.
+    static constexpr std::size_t column_chunk = 16;
+
+    // A channel block's runs (a slice of channels, outer_stride > C * inner) of rows of
+    // W <= inner < column_walk_row_vectors * W elements, in chunks of column_chunk vectors: the
+    // vectors at offset j of every run share their lanes' channels, so a chunk's coefficient
+    // vectors (at most two channels per vector) are selected once for all runs, where the flat
+    // walk selects them for every vector crossing a row's end (backward NCHW 32x512x7x7: one
+    // such vector in four). Each run's part of a chunk is contiguous; a column walk of one
+    // vector per run put loads 4 KiB apart from pending stores and ran 2x slower. The block
+    // is in L2 (its reductions just read it). Each element gets the flat walk's arithmetic:
+    // the same bits.
+    template <bool Prefetch, std::size_t NIn, std::size_t K, class T, class F>
+    static void map_columns(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef_)[K], F& f,
+                            std::size_t prefetch) noexcept {
+        std::array<const T*, NIn> in;
+        for (std::size_t j = 0; j < NIn; ++j) in[j] = in_[j];
+        std::array<const float*, K> coef;
+        for (std::size_t k = 0; k < K; ++k) coef[k] = coef_[k];
+        const std::size_t inner = v.inner, run = v.channels * inner, stride = v.outer_stride, end = v.outer * stride;
+        const batch lanes = lane_numbers();
+        std::array<batch, NIn> xs;
+        std::array<std::array<batch, K>, column_chunk> cs;
+        // Vector j of the run starts at element at_row of channel c's row.
+        for (std::size_t j0 = 0, c = 0, at_row = 0; j0 < run; j0 += column_chunk * W) {
+            const std::size_t span = run - j0 < column_chunk * W ? run - j0 : column_chunk * W;
+            const std::size_t nv = (span + W - 1) / W, last = span - (nv - 1) * W;
+            for (std::size_t u = 0; u < nv; ++u) {
+                const std::size_t next = inner - at_row;  // lanes from `next` on: channel c + 1
+                for (std::size_t k = 0; k < K; ++k) {
+                    cs[u][k] = batch(coef[k][c]);
+                    if (next < (u + 1 < nv ? W : last))
+                        cs[u][k] = xsimd::select(lanes >= batch(static_cast<float>(next)), batch(coef[k][c + 1]), cs[u][k]);
+                }
+                at_row += W;
+                if (at_row >= inner) {
+                    at_row -= inner;
+                    ++c;
+                }
+            }
+            for (std::size_t r = j0; r < end; r += stride) {
+                for (std::size_t u = 0; u < nv; ++u) {
+                    const std::size_t at = r + u * W, n = u + 1 < nv ? W : last;
+                    for (std::size_t i = 0; i < NIn; ++i) {
+                        if constexpr (Prefetch) __builtin_prefetch(in[i] + at + prefetch, 0, 2);
+                        xs[i] = load(in[i] + at, n);
+                    }
+                    store(out + at, n, f(xs, cs[u]));
+                }
+            }
         }
     }
 
