@@ -15,7 +15,8 @@
 //  - otherwise ("channels-first", e.g. NCHW): one contiguous row of `inner` elements per
 //    (outer, channel). Maps walk the whole tensor as one flat stream; a vector that crosses
 //    rows takes each row's coefficients in its lanes (select); a slice of channels (a channel
-//    block) is one such stream per outer index. Reductions go channel by channel (rows shorter
+//    block) is one such stream per outer index, or, for rows of a few vectors, chunks of
+//    columns across those streams (map_columns). Reductions go channel by channel (rows shorter
 //    than 16 vectors: 4 adjacent channels side by side), a row's partial last vector read as a
 //    whole vector inside the tensor with the lanes outside the row zeroed.
 // Partial vectors (the last elements of a tensor or of a channel block's run, short-period
@@ -202,18 +203,18 @@ struct loops {
 
     // Rows shorter than this many vectors make a channel block's runs mostly row ends.
     static constexpr std::size_t column_walk_row_vectors = 4;
-    // Vectors per chunk of map_columns: 16 (1 KiB of AVX-512 floats) per run and input.
-    static constexpr std::size_t column_chunk = 16;
+    // Vectors per chunk of map_columns; their coefficients take K * 8 vectors of stack (2 KiB
+    // on AVX-512 for backward's K = 4). Chunks of 16, 32 and 64 ran as fast.
+    static constexpr std::size_t column_chunk = 8;
 
     // A channel block's runs (a slice of channels, outer_stride > C * inner) of rows of
     // W <= inner < column_walk_row_vectors * W elements, in chunks of column_chunk vectors: the
     // vectors at offset j of every run share their lanes' channels, so a chunk's coefficient
     // vectors (at most two channels per vector) are selected once for all runs, where the flat
     // walk selects them for every vector crossing a row's end (backward NCHW 32x512x7x7: one
-    // such vector in four). Each run's part of a chunk is contiguous; a column walk of one
-    // vector per run put loads 4 KiB apart from pending stores and ran 2x slower. The block
-    // is in L2 (its reductions just read it). Each element gets the flat walk's arithmetic:
-    // the same bits.
+    // such vector in four). Each run's part of a chunk is contiguous: a walk of one vector per
+    // run (then the next run's, 100 KB on) ran 2x slower. The block is in L2 (its reductions
+    // just read it). Each element gets the flat walk's arithmetic: the same bits.
     template <bool Prefetch, std::size_t NIn, std::size_t K, class T, class F>
     static void map_columns(const view& v, const T* const (&in_)[NIn], T* out, const float* const (&coef_)[K], F& f,
                             std::size_t prefetch) noexcept {

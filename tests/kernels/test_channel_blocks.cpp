@@ -119,7 +119,7 @@ void check_element_wise_slices(Normalize normalize, Apply apply, const view& v, 
     normalize({v, x.data(), y.data(), mean.data(), scale.data(), shift.data()});
     apply({v, x.data(), dy.data(), mean.data(), a.data(), b.data(), k.data(), dx.data()});
     // Slices of 6 channels of rows of 13 (SSE2, NEON), 31 (AVX2) or 49 (AVX-512) elements are
-    // runs of more than map_columns' 16 vectors (bn_loops-inl.hpp).
+    // runs of several chunks of map_columns (8 vectors, bn_loops-inl.hpp).
     for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{6}}) {
         for (std::size_t first = 0; first < C; first += n) {
             INFO("slice of " << n << " from channel " << first << (stream ? ", streaming" : ""));
