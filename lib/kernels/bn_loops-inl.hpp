@@ -445,6 +445,19 @@ struct loops {
             for (std::size_t k = 0; k < K; ++k) cs[u][k] = batch::load_unaligned(coef[k] + at[u]);
         });
         std::array<std::array<batch, NIn>, NV> xs;
+        // One input and no overlap (W divides C): each vector stored right after its load.
+        // AVX-512 inference NHWC 1x32x32x32 (two vectors per row): 1802-1832 -> 1705-1710 ns; the
+        // same order for backward's two inputs cost 3-10% (1x32x32x32, 1x64x56x56).
+        if constexpr (NIn == 1 && NV > 1) {
+            if (C % W == 0) {
+                for (std::size_t r = 0, end = v.outer * C; r < end; r += C)
+                    each_unrolled<NV>([&](auto u) {
+                        xs[u][0] = load(in[0] + r + u * W, W);
+                        store(out + r + u * W, W, f(xs[u], cs[u]));
+                    });
+                return;
+            }
+        }
         for (std::size_t r = 0, end = v.outer * C; r < end; r += C) {
             each_unrolled<NV>([&](auto u) {
                 for (std::size_t j = 0; j < NIn; ++j) xs[u][j] = load(in[j] + r + at[u], W);
