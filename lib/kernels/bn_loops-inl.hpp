@@ -446,7 +446,7 @@ struct loops {
         });
         std::array<std::array<batch, NIn>, NV> xs;
         // One input and no overlap (W divides C): each vector stored right after its load.
-        // AVX-512 inference NHWC 1x32x32x32 (two vectors per row): 1802-1832 -> 1705-1710 ns; the
+        // AVX-512 inference NHWC 1x32x32x32 (two vectors per row): 1802-1849 -> 1688-1710 ns; the
         // same order for backward's two inputs cost 3-10% (1x32x32x32, 1x64x56x56).
         if constexpr (NIn == 1 && NV > 1) {
             if (C % W == 0) {
