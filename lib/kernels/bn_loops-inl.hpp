@@ -17,8 +17,8 @@
 //    rows takes each row's coefficients in its lanes (select); a slice of channels (a channel
 //    block) is one such stream per outer index, or, for rows of a few vectors, chunks of
 //    columns across those streams (map_columns). Reductions go channel by channel (rows shorter
-//    than 16 vectors: 4 adjacent channels side by side), a row's partial last vector read as a
-//    whole vector inside the tensor with the lanes outside the row zeroed.
+//    than 16 vectors: 4 adjacent channels side by side, 2 for two sums), a row's partial last
+//    vector read as a whole vector inside the tensor with the lanes outside the row zeroed.
 // Partial vectors (the last elements of a tensor or of a channel block's run, short-period
 // tails, a streamed walk's head) are masked loads and stores where the arch has them
 // (masked_io.hpp), else go through a W-element stack buffer. No load or store ever touches
@@ -893,9 +893,10 @@ struct loops {
     }
 
     // Channels side by side in the short-row reductions: one Kahan pair per channel and output,
-    // plus its run sum, in registers.
+    // plus its run sum, in registers. Two outputs take 2 on AVX-512 as well: with 4, GCC spilled
+    // (backward NCHW 32x512x7x7 275-279 -> 263-268 us with 2).
     template <std::size_t NOut>
-    static constexpr std::size_t short_row_channels = NOut == 1 || std::is_base_of_v<xsimd::avx512f, Arch> ? 4 : 2;
+    static constexpr std::size_t short_row_channels = NOut == 1 ? 4 : 2;
 
     // Channels c .. c + nb - 1 (nb <= NB) of rows shorter than unroll * group whole vectors:
     // each channel's rows in order of outer index, one run (or a few) per row. Here and in
