@@ -93,6 +93,7 @@ template <class Arch>
 template <class T>
 void bn_kernels<Arch>::stats_merged(const stats_args_t<T>& a) noexcept {
     using batch = xsimd::batch<float, Arch>;
+    constexpr std::size_t W = batch::size;
     const std::size_t C = a.v.channels, outer = a.v.outer, tile = merged_tile_rows(C);
     float *k = a.mean, *m2 = a.var, *m2_comp = a.scratch, *sum = a.scratch + C, *comp = a.scratch + 2 * C,
           *e = a.scratch + 3 * C;
@@ -113,17 +114,36 @@ void bn_kernels<Arch>::stats_merged(const stats_args_t<T>& a) noexcept {
         loops<Arch>::template accumulate_channels_last<1, 1>(t, in, k, {sum}, comp, shifted, a.from_memory);
         const float na = static_cast<float>(o), nt = static_cast<float>(rows), n = static_cast<float>(o + rows);
         const float between = na * nt / n, kept = na / n;
-        for (std::size_t c = 0; c < C; ++c) {
-            const float q = (sum[c] - comp[c]) / nt, d = q - e[c];
-            const float k1 = k[c] + q, from_q = k1 - k[c];  // two_sum(k, q): k + q == k1 + err exactly
-            const float err = (k[c] - (k1 - from_q)) + (q - from_q);
+        // The merge of channels held in V (float, or batch: W channels with the same bits).
+        const auto merge = [&](const auto& s, const auto& cp, auto& kc, auto& ec, auto& m2c, auto& m2cc) {
+            using V = std::decay_t<decltype(s)>;
+            const V q = (s - cp) / V(nt), d = q - ec;
+            const V k1 = kc + q, from_q = k1 - kc;  // two_sum(k, q): k + q == k1 + err exactly
+            const V err = (kc - (k1 - from_q)) + (q - from_q);
             if (o != 0) {  // the Kahan step of the vector chains (value = sum - comp)
-                const float y = d * d * between - m2_comp[c], s = m2[c] + y;
-                m2_comp[c] = (s - m2[c]) - y;
-                m2[c] = s;
+                const V y = d * d * V(between) - m2cc, sm = m2c + y;
+                m2cc = (sm - m2c) - y;
+                m2c = sm;
             }
-            e[c] = err - d * kept;
-            k[c] = k1;
+            ec = err - d * V(kept);
+            kc = k1;
+        };
+        if constexpr (ieee_division) {
+            // W channels at a time: per channel in scalar code, this merge took 8% of training
+            // NHWC 32x512x7x7 on AVX-512 (perf).
+            using L = loops<Arch>;
+            for (std::size_t c = 0; c < C; c += W) {
+                const std::size_t nc = C - c < W ? C - c : W;
+                batch kc = L::load(k + c, nc), ec = L::load(e + c, nc), m2c = L::load(m2 + c, nc),
+                      m2cc = L::load(m2_comp + c, nc);
+                merge(L::load(sum + c, nc), L::load(comp + c, nc), kc, ec, m2c, m2cc);
+                L::store(k + c, nc, kc);
+                L::store(e + c, nc, ec);
+                L::store(m2 + c, nc, m2c);
+                L::store(m2_comp + c, nc, m2cc);
+            }
+        } else {
+            for (std::size_t c = 0; c < C; ++c) merge(sum[c], comp[c], k[c], e[c], m2[c], m2_comp[c]);
         }
         loops<Arch>::template accumulate_channels_last<1, 1>(t, in, k, {m2}, m2_comp, squared, false);
     }

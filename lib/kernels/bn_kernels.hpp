@@ -4,6 +4,8 @@
 // declarations below and takes the functions' addresses for its kernel tables.
 #pragma once
 
+#include <type_traits>
+
 #include <xsimd/xsimd.hpp>
 
 #include "../dispatch/kernel_table.hpp"
@@ -43,6 +45,9 @@ struct bn_kernels {
     static constexpr std::size_t merged_tile_rows(std::size_t channels) noexcept {
         return channels >= 1024 ? 64 : 65536 / channels / 4 * 4;
     }
+    // Whether batch division is IEEE division, as float division is: xsimd 8.1 divides on
+    // ARMv7 NEON by a refined reciprocal estimate.
+    static constexpr bool ieee_division = !std::is_same_v<Arch, xsimd::neon>;
     template <class T>
     static void normalize(const normalize_args_t<T>& a) noexcept;
     template <class T>
