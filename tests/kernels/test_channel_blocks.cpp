@@ -97,7 +97,8 @@ void check_slices(Stats stats, Reduce reduce, const view& v) {
 // normalize and backward_apply over slices of n channels, each into a copy of the whole view's
 // outputs with the slice's elements replaced by a sentinel: after the call the copy must equal
 // the whole view's outputs again (every slice element written as in the whole view, nothing
-// else touched). stream and prefetch as the training and backward entry points pass them.
+// else touched), and the same in place. stream and prefetch as the training and backward entry
+// points pass them.
 template <class T, class Normalize, class Apply>
 void check_element_wise_slices(Normalize normalize, Apply apply, const view& v, bool stream) {
     const std::size_t C = v.channels, count = v.outer * C * v.inner;
@@ -135,6 +136,20 @@ void check_element_wise_slices(Normalize normalize, Apply apply, const view& v, 
                    k.data() + first, dxs.data() + at, prefetch, stream});
             CHECK(same_bits(ys, y));
             CHECK(same_bits(dxs, dx));
+            // In place (y over x, dx over dy, as the entry points allow): the slice's elements
+            // become the whole view's outputs, every other element keeps its input.
+            std::vector<T> xi = x, dyi = dy, y_in_place = x, dx_in_place = dy;
+            for (std::size_t o = 0; o < v.outer; ++o)
+                for (std::size_t e = o * C * v.inner + at; e < o * C * v.inner + at + nb * v.inner; ++e) {
+                    y_in_place[e] = y[e];
+                    dx_in_place[e] = dx[e];
+                }
+            normalize({s, xi.data() + at, xi.data() + at, mean.data() + first, scale.data() + first,
+                       shift.data() + first, prefetch, stream});
+            apply({s, x.data() + at, dyi.data() + at, mean.data() + first, a.data() + first, b.data() + first,
+                   k.data() + first, dyi.data() + at, prefetch, stream});
+            CHECK(same_bits(xi, y_in_place));
+            CHECK(same_bits(dyi, dx_in_place));
         }
     }
 }
