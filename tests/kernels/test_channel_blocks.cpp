@@ -127,23 +127,22 @@ void check_element_wise_slices(Normalize normalize, Apply apply, const view& v, 
             const std::size_t nb = C - first < n ? C - first : n, at = first * v.inner;
             const std::size_t prefetch = first + nb < C ? nb * v.inner : 0;
             const view s = channel_slice(v, first, nb);
-            std::vector<T> ys = y, dxs = dx;
+            // Out of place the slice's outputs start as a sentinel; in place (y over x, dx over
+            // dy, as the entry points allow) the slice's elements must become the whole view's
+            // outputs and every other element keep its input.
+            std::vector<T> ys = y, dxs = dx, xi = x, dyi = dy, y_in_place = x, dx_in_place = dy;
             for (std::size_t o = 0; o < v.outer; ++o)
-                for (std::size_t e = 0; e < nb * v.inner; ++e) ys[o * C * v.inner + at + e] = dxs[o * C * v.inner + at + e] = stored<T>(-99.0f);
+                for (std::size_t e = o * C * v.inner + at; e < o * C * v.inner + at + nb * v.inner; ++e) {
+                    ys[e] = dxs[e] = stored<T>(-99.0f);
+                    y_in_place[e] = y[e];
+                    dx_in_place[e] = dx[e];
+                }
             normalize({s, x.data() + at, ys.data() + at, mean.data() + first, scale.data() + first, shift.data() + first,
                        prefetch, stream});
             apply({s, x.data() + at, dy.data() + at, mean.data() + first, a.data() + first, b.data() + first,
                    k.data() + first, dxs.data() + at, prefetch, stream});
             CHECK(same_bits(ys, y));
             CHECK(same_bits(dxs, dx));
-            // In place (y over x, dx over dy, as the entry points allow): the slice's elements
-            // become the whole view's outputs, every other element keeps its input.
-            std::vector<T> xi = x, dyi = dy, y_in_place = x, dx_in_place = dy;
-            for (std::size_t o = 0; o < v.outer; ++o)
-                for (std::size_t e = o * C * v.inner + at; e < o * C * v.inner + at + nb * v.inner; ++e) {
-                    y_in_place[e] = y[e];
-                    dx_in_place[e] = dx[e];
-                }
             normalize({s, xi.data() + at, xi.data() + at, mean.data() + first, scale.data() + first,
                        shift.data() + first, prefetch, stream});
             apply({s, x.data() + at, dyi.data() + at, mean.data() + first, a.data() + first, b.data() + first,
