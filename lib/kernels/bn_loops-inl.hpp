@@ -13,12 +13,13 @@
 //    when W does not divide C; per-channel values are vectors loaded at the same offsets.
 //    Reductions keep a block of channel vectors' accumulators in registers over a tile of rows.
 //  - otherwise ("channels-first", e.g. NCHW): one contiguous row of `inner` elements per
-//    (outer, channel). Maps walk the whole tensor as one flat stream; a vector that crosses
-//    rows takes each row's coefficients in its lanes (select); a slice of channels (a channel
-//    block) is one such stream per outer index, or, for rows of a few vectors, chunks of
-//    columns across those streams (map_columns). Reductions go channel by channel (rows shorter
-//    than 16 vectors: 4 adjacent channels side by side, 2 for two sums), a row's partial last
-//    vector read as a whole vector inside the tensor with the lanes outside the row zeroed.
+//    (outer, channel). Maps walk rows of whole vectors row by row, other rows as one flat
+//    stream where a vector that crosses rows takes each row's coefficients in its lanes
+//    (select); a slice of channels (a channel block) is one such walk per outer index, or,
+//    for rows of a few vectors, chunks of columns across those walks (map_columns).
+//    Reductions go channel by channel (rows shorter than 16 vectors: 4 adjacent channels side
+//    by side, 2 for two sums), a row's partial last vector read as a whole vector inside the
+//    tensor with the lanes outside the row zeroed.
 // Partial vectors (the last elements of a tensor or of a channel block's run, short-period
 // tails, a streamed walk's head) are masked loads and stores where the arch has them
 // (masked_io.hpp), else go through a W-element stack buffer. No load or store ever touches
@@ -330,7 +331,17 @@ struct loops {
             }
             return;
         }
-        // Channels first: the tensor is one flat stream walked W lanes at a time; `left`
+        // Rows of whole vectors (no streamed head): no vector crosses a row's end, so each row
+        // takes its channel's coefficients once, without the crossing logic below (a 1x16x8x8
+        // call on AVX-512: 39-40 -> 35-37 ns).
+        if (head == 0 && inner % W == 0) {
+            for (std::size_t e = 0, c = 0; e < count; c = c + 1 == C ? 0 : c + 1) {
+                for (std::size_t k = 0; k < K; ++k) cs[k] = batch(coef[k][c]);
+                for (const std::size_t end = e + inner; e < end; e += W) step(e, W);
+            }
+            return;
+        }
+        // Other rows: the tensor is one flat stream walked W lanes at a time; `left`
         // elements of channel c's current row start at e. A vector crossing into the next
         // rows takes their channels' coefficients in the lanes from where each row starts.
         // Only the very end of the tensor is a partial vector (and, streaming, the head).
