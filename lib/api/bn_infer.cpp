@@ -19,7 +19,7 @@ bnkit_status infer(const bnkit_bn_desc* desc, const T* x, T* y, const float* sca
         return BNKIT_ERR_BAD_ARGUMENT;
     const size_t tb = desc->count * sizeof(T), cb = desc->channels * sizeof(float);
     const region r[] = {{x, tb, false}, {y, tb, true, 0}, {scale, cb, false}, {shift, cb, false}};
-    if (const bnkit_status s = check_aliasing(r, sizeof r / sizeof r[0])) return s;
+    if (const bnkit_status s = check_aliasing(r)) return s;
 
     const bool stream = BNKIT_STREAMS(desc, tb, tb, x == y);
     const infer_args_t<T> args{{desc->outer, desc->channels, desc->inner}, x, y, scale, shift, activation, stream};

