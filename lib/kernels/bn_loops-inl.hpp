@@ -400,7 +400,7 @@ struct loops {
     // of about 16 KiB of rows, each load prefetching the same lines one tile ahead (a block
     // reads a strided part of each row). Streamed, every row start is aligned (map_channels).
     template <bool Stream, std::size_t NB, std::size_t NIn, std::size_t K, class T, class F>
-    static void map_column_blocks(const view& v, const std::array<const T*, NIn>& in, T* out,
+    static void map_column_blocks(const view& v, std::array<const T*, NIn> in, T* out,
                                   const std::array<const float*, K>& coef, F& f) noexcept {
         const std::size_t C = v.channels, V = C / W, outer = v.outer;
         const std::size_t tile = run_rows(16384 / (C * sizeof(float))), ahead = tile * C;
@@ -413,7 +413,7 @@ struct loops {
     // Channel vectors b .. b + nb - 1 (nb <= NB) of rows o .. end - 1 (map_column_blocks).
     template <bool Stream, std::size_t NB, std::size_t NIn, std::size_t K, class T, class F>
     static void column_block(std::size_t nb, std::size_t b, std::size_t o, std::size_t end, std::size_t ahead,
-                             const view& v, const std::array<const T*, NIn>& in, T* out,
+                             const view& v, std::array<const T*, NIn> in, T* out,
                              const std::array<const float*, K>& coef, F& f) noexcept {
         if constexpr (NB > 1)
             if (nb < NB) return column_block<Stream, NB - 1>(nb, b, o, end, ahead, v, in, out, coef, f);
@@ -444,7 +444,7 @@ struct loops {
     // A 16-channel NHWC tensor on AVX-512 is one vector per row: reloading its coefficients and
     // restarting the row loop per vector cost more than the arithmetic.
     template <std::size_t NV, std::size_t NIn, std::size_t K, class T, class F>
-    static void map_short_rows(std::size_t nv, const view& v, const std::array<const T*, NIn>& in, T* out,
+    static void map_short_rows(std::size_t nv, const view& v, std::array<const T*, NIn> in, T* out,
                                const std::array<const float*, K>& coef, F& f) noexcept {
         if constexpr (NV > 1)
             if (nv < NV) return map_short_rows<NV - 1>(nv, v, in, out, coef, f);
